@@ -1,0 +1,80 @@
+"""The step registry: step types declare themselves with `@step`, the engine looks them up by name."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from bot.engine.context import StepContext
+
+In = TypeVar("In", bound=BaseModel)
+Out = TypeVar("Out", bound=BaseModel)
+
+ENTRY_POINT_GROUP = "baton.steps"
+
+
+class RetryPolicy(BaseModel):
+    """How the engine retries a step that raised; steps that write must be idempotent."""
+
+    max_attempts: int = 3
+    interval_seconds: float = 1.0
+    backoff_rate: float = 2.0
+
+
+@dataclass(frozen=True)
+class StepType:
+    name: str
+    run: Callable[[Any, StepContext], Awaitable[BaseModel]]
+    input: type[BaseModel]
+    output: type[BaseModel]
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    description: str = ""
+
+
+_REGISTRY: dict[str, StepType] = {}
+
+
+def step(
+    name: str,
+    *,
+    input: type[In],
+    output: type[Out],
+    retry: RetryPolicy | None = None,
+) -> Callable[[Callable[[In, StepContext], Awaitable[Out]]], Callable[[In, StepContext], Awaitable[Out]]]:
+    """Register an `async def f(input, ctx) -> output` as the step type `name`."""
+
+    def register(
+        func: Callable[[In, StepContext], Awaitable[Out]],
+    ) -> Callable[[In, StepContext], Awaitable[Out]]:
+        if name in _REGISTRY and _REGISTRY[name].run is not func:
+            raise ValueError(f"step type {name!r} is registered twice")
+        doc = (func.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = StepType(
+            name, func, input, output, retry or RetryPolicy(), doc[0] if doc else ""
+        )
+        return func
+
+    return register
+
+
+def load_step_modules() -> None:
+    """Import every module named in the `baton.steps` entry-point group, registering its steps."""
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        entry.load()
+
+
+def registered() -> dict[str, StepType]:
+    if not _REGISTRY:
+        load_step_modules()
+    return dict(_REGISTRY)
+
+
+def get(name: str) -> StepType:
+    steps = registered()
+    if name not in steps:
+        raise KeyError(f"unknown step type {name!r}")
+    return steps[name]

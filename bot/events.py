@@ -1,0 +1,35 @@
+"""The small `Event` every dispatch decision is made from, independent of GitHub's payload shapes."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SubjectKind = Literal["pull_request", "issue", "none"]
+
+
+class Event(BaseModel):
+    """One GitHub delivery, reduced to what dispatch and the engine use.
+
+    `kind` is the webhook event name (`pull_request`, `issue_comment`, ...), `action` its action
+    (`opened`, `created`, ... or "" when the event has none).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    delivery_id: str
+    kind: str
+    action: str = ""
+    repo: str = ""  # "owner/name"; "" for events without a repository
+    default_branch: str = ""
+    installation_id: int | None = None
+    sender: str = ""
+    sender_is_bot: bool = False
+    subject: SubjectKind = "none"
+    number: int | None = None  # PR or issue number
+    head_sha: str = ""  # PR head, when the payload carries it
+    draft: bool = False
+    label: str = ""  # issues.labeled / pull_request.labeled
+    comment_id: int | None = None
+    comment_body: str = ""

@@ -1,0 +1,1 @@
+"""The PR review workflow: pr.diff → review.checks → review.llm → review.publish."""

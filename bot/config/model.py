@@ -1,0 +1,271 @@
+"""The typed shape of `.github/baton.yml`, its triggers, and its JSON Schema for editors."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+import pathspec
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+
+from bot.roles import Role
+
+WORKFLOW_NAME = r"^[a-z0-9][a-z0-9_-]*$"
+PROMPT_NAME = r"^[a-z0-9][a-z0-9_.-]*$"
+COMMAND = r"^/[a-z][a-z0-9_-]*$"
+LABELED = "labeled"
+
+# The webhook actions a workflow may start on; `labeled` takes the label after a colon.
+EVENT_ACTIONS: dict[str, tuple[str, ...]] = {
+    "pull_request": ("opened", "synchronize", "ready_for_review", "reopened", LABELED),
+    "issues": ("opened", LABELED),
+}
+_CRON_FIELD = re.compile(r"^[0-9A-Za-z*/,-]+$")
+
+
+def _allowed_forms() -> str:
+    events = [
+        f"{event}.{action}" + (":LABEL" if action == LABELED else "")
+        for event, actions in EVENT_ACTIONS.items()
+        for action in actions
+    ]
+    return ", ".join([*events, "/COMMAND", 'schedule:"CRON"', "api"])
+
+
+class Trigger(BaseModel):
+    """One thing that starts a workflow; written in the file as text such as `/review`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["event", "command", "schedule", "api"]
+    event: str = ""  # webhook event name: pull_request, issues
+    action: str = ""
+    label: str = ""  # for `labeled` actions
+    command: str = ""  # without the slash
+    cron: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "event":
+            return f"{self.event}.{self.action}" + (f":{self.label}" if self.label else "")
+        if self.kind == "command":
+            return f"/{self.command}"
+        if self.kind == "schedule":
+            return f'schedule:"{self.cron}"'
+        return "api"
+
+    @classmethod
+    def parse(cls, value: object) -> Trigger:
+        """Read a trigger as written in the file; raises ValueError saying what is allowed."""
+        if isinstance(value, Trigger):
+            return value
+        # In a YAML flow sequence, `schedule: "0 9 * * 1"` (with a space) is a one-key mapping.
+        if isinstance(value, dict) and list(value) == ["schedule"]:
+            return _schedule(value["schedule"])
+        if not isinstance(value, str):
+            raise ValueError(f"a trigger is text, one of: {_allowed_forms()}")
+        text = value.strip()
+        if text == "api":
+            return cls(kind="api")
+        if text.startswith("/"):
+            if not re.match(COMMAND, text):
+                raise ValueError(f"`{text}` is not a command: write `/` then a lowercase name")
+            return cls(kind="command", command=text[1:])
+        if text.startswith("schedule:"):
+            return _schedule(text.removeprefix("schedule:"))
+        return _event(text)
+
+
+def _schedule(cron: object) -> Trigger:
+    text = str(cron).strip().strip("\"'").strip()
+    fields = text.split()
+    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+        raise ValueError(
+            f'`{text}` is not a cron schedule: give five fields, e.g. schedule:"0 9 * * 1"'
+        )
+    return Trigger(kind="schedule", cron=" ".join(fields))
+
+
+def _event(text: str) -> Trigger:
+    name, has_label, label = text.partition(":")
+    event, _, action = name.partition(".")
+    if action not in EVENT_ACTIONS.get(event, ()):
+        known = [
+            f"{event}.{action}" for event, actions in EVENT_ACTIONS.items() for action in actions
+        ]
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"allowed: {_allowed_forms()}"
+        raise ValueError(f"unknown trigger `{text}` ({hint})")
+    label = label.strip()
+    if action == LABELED and not label:
+        raise ValueError(f"`{text}` needs the label's name: `{event}.{LABELED}:LABEL`")
+    if action != LABELED and has_label:
+        raise ValueError(f"`{text}`: only `{LABELED}` triggers take a `:LABEL`")
+    return Trigger(kind="event", event=event, action=action, label=label)
+
+
+_TRIGGER_SCHEMA: dict[str, Any] = {
+    "description": f"What starts the workflow. One of: {_allowed_forms()}.",
+    "anyOf": [
+        {
+            "type": "string",
+            "description": "A GitHub event, as `event.action` (`labeled` takes `:LABEL`).",
+            "pattern": r"^(pull_request\.(opened|synchronize|ready_for_review|reopened)"
+            r"|issues\.opened|(pull_request|issues)\.labeled:.+)$",
+        },
+        {"type": "string", "description": "A slash-command in a comment.", "pattern": COMMAND},
+        {
+            "type": "string",
+            "description": 'A cron schedule (UTC), e.g. schedule:"0 9 * * 1".',
+            "pattern": r"^schedule:\s*[\"']?[^\"']+[\"']?$",
+        },
+        {
+            "type": "object",
+            "description": "A cron schedule written as a mapping.",
+            "properties": {"schedule": {"type": "string"}},
+            "required": ["schedule"],
+            "additionalProperties": False,
+        },
+        {"const": "api", "description": "Started through Baton's HTTP API."},
+    ],
+}
+TriggerField = Annotated[
+    Trigger,
+    BeforeValidator(Trigger.parse),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(_TRIGGER_SCHEMA),
+]
+
+
+def _check_glob(pattern: str) -> str:
+    try:
+        compiled = pathspec.GitIgnoreSpec.from_lines([pattern]).patterns
+    except ValueError as error:
+        raise ValueError(f"`{pattern}` is not a valid gitignore-style pattern") from error
+    if not compiled or compiled[0].include is None:
+        raise ValueError(f"`{pattern}` matches nothing (gitignore reads it as a comment)")
+    return pattern
+
+
+Glob = Annotated[str, StringConstraints(min_length=1), AfterValidator(_check_glob)]
+
+
+class Paths(BaseModel):
+    """Which changed files a workflow looks at, as gitignore-style patterns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    include: list[Glob] = Field(["**"], description="Files to look at (default: all).")
+    exclude: list[Glob] = Field([], description="Files to skip, even when included.")
+
+    @cached_property
+    def _specs(self) -> tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec]:
+        return pathspec.GitIgnoreSpec.from_lines(self.include), pathspec.GitIgnoreSpec.from_lines(
+            self.exclude
+        )
+
+    def selects(self, path: str) -> bool:
+        include, exclude = self._specs
+        return include.match_file(path) and not exclude.match_file(path)
+
+
+class StepConfig(BaseModel):
+    """One step of a workflow: a registered step type and the inputs given to it."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    uses: str = Field(min_length=1, description="The step type, e.g. `review.llm`.")
+    prompt: Annotated[str, StringConstraints(pattern=PROMPT_NAME)] | None = Field(
+        None,
+        description="Prompt name: `.github/baton/prompts/NAME.md` in the repository, "
+        "else Baton's default `prompts/NAME.md`.",
+    )
+    with_: dict[str, Any] = Field(
+        default_factory=dict, alias="with", description="Inputs for the step type."
+    )
+
+
+class Workflow(BaseModel):
+    """A named list of steps and the triggers that start it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    description: str = Field("", description="What the workflow is for.")
+    on: list[TriggerField] = Field(min_length=1, description="What starts the workflow.")
+    paths: Paths = Field(default_factory=Paths, description="Which changed files it looks at.")
+    drafts: bool = Field(False, description="Also run on draft pull requests.")
+    steps: list[StepConfig] = Field(min_length=1, description="The steps, run in order.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _on_read_as_true(cls, data: Any) -> Any:
+        # A YAML 1.1 reader (PyYAML, some editors) turns the key `on` into the boolean true.
+        if isinstance(data, dict) and True in data and "on" not in data:
+            return {("on" if key is True else key): value for key, value in data.items()}
+        return data
+
+
+class Budget(BaseModel):
+    """Token caps; a capped run finishes with what it has and says it is partial."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tokens_per_run: int | None = Field(None, gt=0, description="Cap for one run.")
+    tokens_per_pr: int | None = Field(None, gt=0, description="Cap over all runs on one PR.")
+    tokens_per_repo_per_day: int | None = Field(None, gt=0, description="Daily cap per repo.")
+
+
+class LLMConfig(BaseModel):
+    """Which model the LLM steps call."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    provider: Literal["openai", "anthropic"] = Field("openai", description="The LLM provider.")
+    model: str = Field("gpt-4.1-mini", min_length=1, description="The provider's model name.")
+    budget: Budget = Field(default_factory=Budget, description="Token caps.")
+
+
+class Commands(BaseModel):
+    """Who may run slash-commands."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    allowed: Role = Field("write", description="The least repository role that may run them.")
+
+
+WorkflowName = Annotated[str, StringConstraints(pattern=WORKFLOW_NAME)]
+
+
+class BatonConfig(BaseModel):
+    """Baton's configuration for one repository: `.github/baton.yml`."""
+
+    model_config = ConfigDict(extra="forbid", title="Baton configuration (.github/baton.yml)")
+
+    version: Literal[1] = Field(description="The file format's version: 1.")
+    extends: str | None = Field(
+        None, description="A repository (e.g. `my-org/.github`) whose file is merged under this."
+    )
+    llm: LLMConfig = Field(default_factory=LLMConfig, description="The LLM steps' model.")
+    commands: Commands = Field(default_factory=Commands, description="Slash-command access.")
+    workflows: dict[WorkflowName, Workflow] = Field(
+        default_factory=dict,
+        description="Workflows by name (lowercase, digits, `-`, `_`).",
+        json_schema_extra={"additionalProperties": False},  # names must match the pattern
+    )
+
+
+def config_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of the file, with help text for editors."""
+    schema = BatonConfig.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -1,4 +1,4 @@
-"""The small `Event` every dispatch decision is made from, independent of GitHub's payload shapes."""
+"""The small `Event` every dispatch decision is made from, free of GitHub's payload shapes."""
 
 from __future__ import annotations
 

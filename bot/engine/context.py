@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +29,8 @@ class RunInfo(BaseModel):
     sender: str = ""
     llm_provider: str = "openai"
     llm_model: str = ""
+    paths_include: list[str] = ["**"]  # the workflow's `paths`, gitignore-style globs
+    paths_exclude: list[str] = []
 
 
 class PromptUse(BaseModel):
@@ -49,6 +52,15 @@ class PromptSource(Protocol):
         ...
 
 
+class StepFailed(Exception):
+    """A step cannot succeed, whatever the retries; the message is shown to users as is."""
+
+
+class _NoPrompts:
+    async def render(self, name: str, variables: dict[str, Any]) -> RenderedPrompt:
+        raise StepFailed(f"prompt {name!r} asked for before the run's prompts were set up")
+
+
 class StepTelemetry(BaseModel):
     prompts: list[PromptUse] = []
     model: str = ""
@@ -61,7 +73,7 @@ class StepContext:
     run: RunInfo
     github: GitHubPort
     llm: LLMPort
-    prompts: PromptSource
+    prompts: PromptSource = field(default_factory=_NoPrompts)
     prompt: str | None = None  # the step's `prompt:` from the config, if any
     telemetry: StepTelemetry = field(default_factory=StepTelemetry)
 
@@ -72,3 +84,14 @@ class StepContext:
         self.telemetry.model = model
         self.telemetry.usage = self.telemetry.usage + usage
         self.telemetry.llm_calls += 1
+
+    @classmethod
+    def for_run(
+        cls,
+        run: dict[str, Any],
+        github: Callable[[int], GitHubPort],
+        llm: LLMPort,
+        prompt: str | None,
+    ) -> StepContext:
+        info = RunInfo.model_validate(run)
+        return cls(run=info, github=github(info.installation_id), llm=llm, prompt=prompt)

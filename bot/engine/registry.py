@@ -1,4 +1,4 @@
-"""The step registry: step types declare themselves with `@step`, the engine looks them up by name."""
+"""The step registry: step types declare themselves with `@step`; the engine looks them up."""
 
 from __future__ import annotations
 
@@ -44,7 +44,9 @@ def step(
     input: type[In],
     output: type[Out],
     retry: RetryPolicy | None = None,
-) -> Callable[[Callable[[In, StepContext], Awaitable[Out]]], Callable[[In, StepContext], Awaitable[Out]]]:
+) -> Callable[
+    [Callable[[In, StepContext], Awaitable[Out]]], Callable[[In, StepContext], Awaitable[Out]]
+]:
     """Register an `async def f(input, ctx) -> output` as the step type `name`."""
 
     def register(

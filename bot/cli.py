@@ -1,0 +1,75 @@
+"""The `baton` command: serve, and check or describe a config file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot import __version__
+
+app = typer.Typer(help="Baton: durable agent workflows for GitHub.", no_args_is_help=True)
+config_app = typer.Typer(help="Check or describe `.github/baton.yml`.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"baton {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Baton: durable agent workflows for GitHub."""
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+) -> None:
+    """Run the web process (webhooks, health) and the workers in one process."""
+    import uvicorn
+
+    from bot.settings import Settings
+    from bot.web.setup import create_serving_app
+
+    settings = Settings()
+    uvicorn.run(create_serving_app(settings), host=host, port=port, log_level="warning")
+
+
+@config_app.command("check")
+def config_check(path: Annotated[Path, typer.Argument(help="The config file to check.")]) -> None:
+    """Validate a config file; print every problem with its line and column."""
+    from bot.config.load import ConfigError, load_config
+    from bot.repo_config import step_inputs
+
+    try:
+        load_config(path.read_text(), path=str(path), steps=step_inputs())
+    except FileNotFoundError:
+        typer.echo(f"{path}: no such file", err=True)
+        raise typer.Exit(2) from None
+    except ConfigError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{path}: valid")
+
+
+@config_app.command("schema")
+def config_schema() -> None:
+    """Print the JSON Schema of `.github/baton.yml`, for editors."""
+    from bot.config.model import config_json_schema
+
+    typer.echo(json.dumps(config_json_schema(), indent=2))
+
+
+def main() -> None:
+    app()

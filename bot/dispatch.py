@@ -1,0 +1,111 @@
+"""Dispatch: one durable workflow per delivery that turns an Event into the runs it should start."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbos import DBOS, StepOptions
+
+from bot.engine import runtime
+from bot.engine.context import RunInfo
+from bot.engine.runner import PlannedStep, RunPlan, start_run
+from bot.events import Event
+from bot.replies import refusal_text, reply_marker
+from bot.repo_config import RepoConfig, load_repo_config
+from bot.roles import role_allows
+from bot.triggers import Match, matching_workflows, parse_command
+
+READ: StepOptions = {"retries_allowed": True, "max_attempts": 5, "interval_seconds": 1.0}
+
+
+def ignored_reason(event: Event, bot_login: str) -> str | None:
+    if event.sender_is_bot or event.sender == bot_login:
+        return f"sender {event.sender} is a bot"
+    if not event.repo or event.installation_id is None:
+        return "no repository or installation in the payload"
+    return None
+
+
+async def check_role(event: Event, required: str) -> dict[str, Any]:
+    github = runtime.current().github(event.installation_id or 0)
+    role = await github.get_permission(event.repo, event.sender)
+    return {"role": role, "allowed": role_allows(role, required)}  # type: ignore[arg-type]
+
+
+async def refuse(event: Event, command: str, required: str, role: str) -> None:
+    github = runtime.current().github(event.installation_id or 0)
+    body = refusal_text(event.sender, command, required, role, reply_marker(event.delivery_id))
+    await github.upsert_comment(
+        event.repo, event.number or 0, reply_marker(event.delivery_id), body
+    )
+
+
+async def acknowledge(event: Event) -> None:
+    github = runtime.current().github(event.installation_id or 0)
+    await github.add_reaction(event.repo, event.comment_id or 0, "eyes")
+
+
+async def pull_head(event: Event) -> str:
+    github = runtime.current().github(event.installation_id or 0)
+    return (await github.get_pull(event.repo, event.number or 0)).head_sha
+
+
+async def permitted(event: Event, config: RepoConfig) -> bool:
+    """Slash-commands need the role in `commands.allowed`; refused ones get a reply saying why."""
+    command = parse_command(event.comment_body)
+    required = config.config.commands.allowed
+    verdict = await DBOS.run_step_async({**READ, "name": "permission"}, check_role, event, required)
+    if verdict["allowed"]:
+        await DBOS.run_step_async({**READ, "name": "react"}, acknowledge, event)
+        return True
+    name = f"/{command.name}" if command else "command"
+    await DBOS.run_step_async(
+        {**READ, "name": "refuse"}, refuse, event, name, required, verdict["role"]
+    )
+    return False
+
+
+def plan_for(event: Event, config: RepoConfig, match: Match, head_sha: str) -> RunPlan:
+    workflow = config.config.workflows[match.workflow]
+    info = RunInfo(
+        run_id=f"{event.delivery_id}:{match.workflow}",
+        workflow=match.workflow,
+        delivery_id=event.delivery_id,
+        trigger=match.trigger,
+        repo=event.repo,
+        installation_id=event.installation_id or 0,
+        default_branch=event.default_branch,
+        config_sha=config.sha,
+        subject=event.subject,
+        number=event.number,
+        head_sha=head_sha,
+        sender=event.sender,
+        llm_provider=config.config.llm.provider,
+        llm_model=config.config.llm.model,
+        paths_include=list(workflow.paths.include),
+        paths_exclude=list(workflow.paths.exclude),
+    )
+    steps = [PlannedStep(uses=s.uses, prompt=s.prompt, with_=s.with_) for s in workflow.steps]
+    return RunPlan(
+        run=info, steps=steps, config_error=config.error, config_fallback=config.fallback
+    )
+
+
+@DBOS.workflow(name="baton.dispatch")
+async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
+    event = Event.model_validate(event_data)
+    reason = ignored_reason(event, runtime.current().settings.bot_login)
+    if reason:
+        return {"ignored": reason}
+    options: StepOptions = {**READ, "name": "load_config"}
+    config = RepoConfig.model_validate(await DBOS.run_step_async(options, load_repo_config, event))
+    matches = matching_workflows(config.config, event)
+    if not matches:
+        return {"runs": []}
+    if any(m.trigger.startswith("/") for m in matches) and not await permitted(event, config):
+        return {"refused": event.sender}
+    head_sha = event.head_sha
+    if event.subject == "pull_request" and not head_sha:
+        head_sha = await DBOS.run_step_async({**READ, "name": "pull_head"}, pull_head, event)
+    runs = [await start_run(plan_for(event, config, m, head_sha)) for m in matches]
+    return {"runs": runs}

@@ -1,0 +1,123 @@
+"""The durable run: a DBOS workflow that executes a workflow's steps in order; checkpointed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbos import DBOS, SetWorkflowID, StepOptions
+from pydantic import BaseModel
+
+from bot.engine import registry, runtime
+from bot.engine.checkrun import check_run_update
+from bot.engine.context import RunInfo
+from bot.engine.record import RunRecord, StepRecord
+from bot.engine.steps import execute_step, is_permanent
+
+RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
+
+
+class PlannedStep(BaseModel):
+    uses: str
+    prompt: str | None = None
+    with_: dict[str, Any] = {}
+
+    def as_config(self) -> dict[str, Any]:
+        return {"uses": self.uses, "prompt": self.prompt, "with": self.with_}
+
+
+class RunPlan(BaseModel):
+    """Everything a run needs, fixed when dispatch starts it."""
+
+    run: RunInfo
+    steps: list[PlannedStep]
+    config_error: str | None = None
+    config_fallback: str = ""
+
+
+def step_options(uses: str) -> StepOptions:
+    policy = registry.get(uses).retry
+    return {
+        "name": f"step:{uses}",
+        "retries_allowed": policy.max_attempts > 1,
+        "max_attempts": policy.max_attempts,
+        "interval_seconds": policy.interval_seconds,
+        "backoff_rate": policy.backoff_rate,
+        "should_retry": lambda exc: not is_permanent(exc),
+    }
+
+
+def failure_text(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)  # DBOS wraps the attempts' errors when retries run out
+    if errors:
+        last = errors[-1]
+        return f"{last} (after {len(errors)} attempts)"
+    return str(exc) or type(exc).__name__
+
+
+async def sync_check_run(record: dict[str, Any]) -> dict[str, Any]:
+    rt = runtime.current()
+    parsed = RunRecord.model_validate(record)
+    url = f"{rt.settings.baton_public_url.rstrip('/')}/runs/{parsed.run.run_id}"
+    github = rt.github(parsed.run.installation_id)
+    check = await github.upsert_check_run(check_run_update(parsed, url))
+    return {"id": check.id, "html_url": check.html_url}
+
+
+async def publish(record: RunRecord) -> None:
+    """Show progress: on the check run, and as the run's DBOS event."""
+    options: StepOptions = {"name": "check_run", "retries_allowed": True, "max_attempts": 5}
+    check = await DBOS.run_step_async(options, sync_check_run, record.model_dump(mode="json"))
+    record.check_run_id, record.check_run_url = check["id"], check["html_url"]
+    await DBOS.set_event_async(RUN_EVENT, record.model_dump(mode="json"))
+
+
+async def run_one(plan: RunPlan, index: int, outputs: list[dict[str, Any]]) -> StepRecord:
+    planned = plan.steps[index]
+    run = plan.run.model_dump(mode="json")
+    try:
+        result = await DBOS.run_step_async(
+            step_options(planned.uses), execute_step, run, index, planned.as_config(), outputs
+        )
+    except Exception as exc:  # the step's failure is the run's data, not a crash of the run
+        return StepRecord(index=index, uses=planned.uses, status="failed", error=failure_text(exc))
+    return StepRecord.model_validate(result)
+
+
+def conclude(record: RunRecord) -> None:
+    if any(step.status == "failed" for step in record.steps):
+        record.status = "failed"
+        return
+    last = record.outputs()[-1] if record.outputs() else {}
+    record.status = "neutral" if last.get("conclusion") == "neutral" else "succeeded"
+    record.headline = str(last.get("headline", ""))
+    record.details = str(last.get("details", ""))
+
+
+@DBOS.workflow(name="baton.run")
+async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
+    plan = RunPlan.model_validate(plan_data)
+    record = RunRecord(
+        run=plan.run,
+        steps=[StepRecord(index=i, uses=s.uses) for i, s in enumerate(plan.steps)],
+        config_error=plan.config_error,
+        config_fallback=plan.config_fallback,
+    )
+    await publish(record)
+    for index in range(len(plan.steps)):
+        record.steps[index] = await run_one(plan, index, record.outputs())
+        if record.steps[index].status == "failed":
+            for later in record.steps[index + 1 :]:
+                later.status = "skipped"
+            break
+        if index + 1 < len(plan.steps):
+            await publish(record)
+    conclude(record)
+    await publish(record)
+    return record.model_dump(mode="json")
+
+
+async def start_run(plan: RunPlan) -> str:
+    """Start a run idempotently: the same run id twice starts one run."""
+    with SetWorkflowID(plan.run.run_id):
+        handle = await DBOS.start_workflow_async(run_workflow, plan.model_dump(mode="json"))
+    return handle.workflow_id

@@ -1,0 +1,62 @@
+"""Baton's one settings object, read from the environment (and `.env`) once and passed down."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot import __version__
+
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+class SettingsError(Exception):
+    """A setting is missing or contradicts another; the message says which and what to do."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    github_app_id: int | None = None
+    github_private_key: SecretStr | None = None
+    github_private_key_path: Path | None = None
+    github_webhook_secret: SecretStr | None = None
+    github_api_url: str = "https://api.github.com"
+    database_url: str = "sqlite:///baton.sqlite"
+    baton_public_url: str = "http://127.0.0.1:3000"
+    baton_admin_token: SecretStr | None = None
+    # The App's slug: its comments are authored by "<slug>[bot]".
+    baton_app_slug: str = "baton"
+    # Pinned so a deploy does not strand runs parked on an approval (DESIGN.md).
+    baton_application_version: str = __version__
+    baton_executor_id: str = "baton-local"
+    baton_prompts_dir: Path = DEFAULT_PROMPTS_DIR
+    baton_log_level: str = "INFO"
+
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+
+    def private_key(self) -> str:
+        if self.github_private_key is not None:
+            return self.github_private_key.get_secret_value().replace("\\n", "\n")
+        if self.github_private_key_path is not None:
+            return self.github_private_key_path.read_text()
+        raise SettingsError("set GITHUB_PRIVATE_KEY or GITHUB_PRIVATE_KEY_PATH to the App's key")
+
+    def webhook_secret(self) -> str:
+        if self.github_webhook_secret is None:
+            raise SettingsError("set GITHUB_WEBHOOK_SECRET to the secret of the App's webhook")
+        return self.github_webhook_secret.get_secret_value()
+
+    @property
+    def has_app_credentials(self) -> bool:
+        has_key = self.github_private_key is not None or self.github_private_key_path is not None
+        return self.github_app_id is not None and has_key
+
+    @property
+    def bot_login(self) -> str:
+        return f"{self.baton_app_slug}[bot]"

@@ -1,0 +1,67 @@
+"""Baton's own small tables beside DBOS's: the last valid config of each repository."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+repo_config = sa.Table(
+    "baton_repo_config",
+    metadata,
+    sa.Column("repo", sa.String(255), primary_key=True),
+    sa.Column("sha", sa.String(64), nullable=False),
+    sa.Column("config", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+
+def sqlalchemy_url(database_url: str) -> str:
+    """DATABASE_URL as SQLAlchemy wants it: PostgreSQL through psycopg 3."""
+    for prefix in ("postgresql://", "postgres://"):
+        if database_url.startswith(prefix):
+            return "postgresql+psycopg://" + database_url[len(prefix) :]
+    return database_url
+
+
+class Store:
+    def __init__(self, database_url: str) -> None:
+        url = sqlalchemy_url(database_url)
+        args = {"timeout": 30} if url.startswith("sqlite") else {}
+        self.engine = sa.create_engine(url, connect_args=args, pool_pre_ping=True)
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+    def save_valid_config(self, repo: str, sha: str, config: dict[str, Any]) -> None:
+        row = {"repo": repo, "sha": sha, "config": json.dumps(config), "updated_at": time.time()}
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                repo_config.update().where(repo_config.c.repo == repo).values(**row)
+            )
+            if updated.rowcount == 0:
+                conn.execute(repo_config.insert().values(**row))
+
+    def last_valid_config(self, repo: str) -> tuple[str, dict[str, Any]] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(repo_config.c.sha, repo_config.c.config).where(repo_config.c.repo == repo)
+            ).first()
+        if row is None:
+            return None
+        return str(row.sha), json.loads(row.config)
+
+    def close(self) -> None:
+        self.engine.dispose()

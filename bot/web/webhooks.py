@@ -1,0 +1,58 @@
+"""Receiving GitHub webhooks: verify, parse narrowly, store durably, answer 202 — nothing more."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from dbos import DBOS, SetWorkflowID
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from bot.dispatch import dispatch
+from bot.payloads import PayloadError, to_event
+from bot.signature import verify_signature
+
+log = logging.getLogger("baton.webhooks")
+router = APIRouter()
+
+# Events dispatch can act on; any other event is acknowledged and stored nowhere.
+USED_EVENTS = frozenset({"pull_request", "issue_comment", "issues"})
+
+
+def answer(code: int, **content: Any) -> JSONResponse:
+    return JSONResponse(content, status_code=code)
+
+
+def refusal(request: Request, body: bytes) -> JSONResponse | None:
+    """The 4xx for a request that is not a well-formed, correctly signed GitHub delivery."""
+    secret: str = request.app.state.webhook_secret
+    if not verify_signature(secret, body, request.headers.get("x-hub-signature-256")):
+        return answer(401, error="missing or wrong X-Hub-Signature-256 (HMAC-SHA256 of the body)")
+    for header in ("x-github-event", "x-github-delivery"):
+        if not request.headers.get(header):
+            return answer(400, error=f"missing header {header}")
+    return None
+
+
+@router.post("/webhooks", status_code=202)
+async def receive(request: Request) -> JSONResponse:
+    body = await request.body()
+    refused = refusal(request, body)
+    if refused is not None:
+        return refused
+    name, delivery = request.headers["x-github-event"], request.headers["x-github-delivery"]
+    try:
+        payload = json.loads(body)
+        event = to_event(name, delivery, payload)
+    except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
+        return answer(400, error=f"malformed {name} payload: {exc}")
+    if name == "ping":
+        return answer(200, delivery=delivery, status="pong")
+    if name not in USED_EVENTS:
+        return answer(202, delivery=delivery, status="ignored", reason=f"Baton does not use {name}")
+    with SetWorkflowID(delivery):
+        await DBOS.start_workflow_async(dispatch, event.model_dump(mode="json"))
+    log.info("delivery stored", extra={"delivery": delivery, "event": f"{name}.{event.action}"})
+    return answer(202, delivery=delivery, status="accepted")

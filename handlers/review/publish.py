@@ -1,0 +1,121 @@
+"""Step `review.publish`: one review with inline comments on diff lines, one summary comment kept
+up to date across pushes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel
+
+from bot.engine.context import StepContext
+from bot.engine.registry import step
+from bot.ports.github import ReviewComment, ReviewRejected
+from handlers.review.models import Finding, Note, PullRequestDiff
+from handlers.review.placement import UnplacedFinding, placement
+
+_env = ImmutableSandboxedEnvironment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    undefined=StrictUndefined,
+    keep_trailing_newline=True,
+)
+
+
+class PublishInput(BaseModel):
+    repo: str
+    number: int
+    run_id: str
+    workflow: str
+    head_sha: str
+    diff: PullRequestDiff
+    check_findings: list[Finding] = []
+    check_notes: list[Note] = []
+    llm_summary: str = ""
+    llm_findings: list[Finding] = []
+    chunks: int = 0
+
+
+class PublishOutput(BaseModel):
+    summary_comment_id: int
+    summary_url: str
+    review_id: int | None
+    inline_comments: int
+    unplaced_findings: int
+    conclusion: Literal["success", "neutral"]
+    headline: str
+
+
+def summary_marker(workflow: str) -> str:
+    return f"<!-- baton:summary {workflow} -->"
+
+
+def review_marker(run_id: str) -> str:
+    return f"<!-- baton:review {run_id} -->"
+
+
+def render(template: str, **values: Any) -> str:
+    return _env.get_template(template).render(**values)
+
+
+async def post_review(
+    inp: PublishInput, ctx: StepContext, inline: list[ReviewComment]
+) -> tuple[int | None, str]:
+    """Post the review once per run; a retried step finds the review it already posted."""
+    if not inline:
+        return None, ""
+    marker = review_marker(inp.run_id)
+    found = await ctx.github.find_review(inp.repo, inp.number, marker)
+    if found is None:
+        body = f"{marker}\nBaton found {len(inline)} thing(s) to look at on {inp.head_sha[:7]}."
+        found = await ctx.github.create_review(inp.repo, inp.number, inp.head_sha, body, inline)
+    return found.id, found.html_url
+
+
+def headline(inline: int, unplaced: int, notes: int) -> str:
+    total = inline + unplaced
+    if total == 0 and notes == 0:
+        return "No problems found"
+    return f"{total} finding(s), {notes} note(s)"
+
+
+@step("review.publish", input=PublishInput, output=PublishOutput)
+async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
+    """Inline comments only on lines present in the diff; everything else goes in the summary."""
+    findings = [*inp.check_findings, *inp.llm_findings]
+    placed = placement(findings, inp.diff.files)
+    inline, unplaced = placed.inline, placed.unplaced
+    try:
+        review_id, review_url = await post_review(inp, ctx, inline)
+    except ReviewRejected as rejected:  # GitHub refused a line we judged valid: all to the summary
+        review_id, review_url, inline = None, "", []
+        unplaced = [
+            UnplacedFinding(finding=f, reason=f"GitHub refused the review: {rejected}")
+            for f in findings
+        ]
+    marker = summary_marker(inp.workflow)
+    body = render(
+        "review_summary.md.j2",
+        marker=marker,
+        head_sha=inp.head_sha,
+        summary=inp.llm_summary,
+        inline_count=len(inline),
+        review_url=review_url,
+        unplaced=unplaced,
+        notes=inp.check_notes,
+        skipped=inp.diff.skipped,
+        run_id=inp.run_id,
+        reviewed=len(inp.diff.files),
+        chunks=inp.chunks,
+    )
+    comment = await ctx.github.upsert_comment(inp.repo, inp.number, marker, body)
+    return PublishOutput(
+        summary_comment_id=comment.id,
+        summary_url=comment.html_url,
+        review_id=review_id,
+        inline_comments=len(inline),
+        unplaced_findings=len(unplaced),
+        conclusion="success",
+        headline=headline(len(inline), len(unplaced), len(inp.check_notes)),
+    )

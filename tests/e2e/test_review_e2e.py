@@ -1,0 +1,128 @@
+"""PR review from a signed webhook to a review on GitHub, through a real `baton serve` process."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event, pr_event
+
+APP = "\n".join(f"line {n}" for n in range(1, 11)) + "\n"
+CHANGED = APP.replace("line 3\n", "password = compute()\n")
+
+
+def finding(path: str, line: int, body: str = "This can crash.") -> dict[str, Any]:
+    return {"path": path, "line": line, "side": "RIGHT", "severity": "major",
+            "title": "Possible crash", "body": body}
+
+
+def answers(*findings: dict[str, Any]) -> Any:
+    return lambda request: {"summary": "Changes line 3.", "findings": list(findings)}
+
+
+def open_pull(world: World, number: int = 5, files: dict[str, str | None] | None = None) -> str:
+    if REPO not in world.github.repos:
+        world.github.add_repo(REPO, installation_id=INSTALLATION, files={"src/app.py": APP})
+    return world.github.add_pull(
+        REPO, number=number, head_files=files or {"src/app.py": CHANGED}, author="alice"
+    )
+
+
+def summaries(world: World, number: int) -> list[Any]:
+    return [c for c in world.github.comments(REPO, number) if "baton:summary" in c.body]
+
+
+def test_opened_pull_request_gets_check_run_summary_and_inline_review(world: World) -> None:
+    world.llm.respond_with(answers(finding("src/app.py", 3)))
+    head = open_pull(world)
+
+    assert world.send("pull_request", pr_event("opened", 5, head)).status_code == 202
+
+    check = world.finished_check(head)
+    assert check.conclusion == "success"
+    world.wait_for(lambda: summaries(world, 5), what="the summary comment")
+    reviews = world.github.reviews(REPO, 5)
+    assert len(reviews) == 1
+    assert reviews[0].event == "COMMENT"
+    assert [(c.path, c.line, c.side) for c in reviews[0].comments] == [("src/app.py", 3, "RIGHT")]
+    assert "This can crash." in reviews[0].comments[0].body
+
+
+def test_redelivered_webhook_runs_nothing_twice(world: World) -> None:
+    world.llm.respond_with(answers(finding("src/app.py", 3)))
+    head = open_pull(world)
+    event = pr_event("opened", 5, head)
+    world.send("pull_request", event, delivery="delivery-1")
+    world.finished_check(head)
+    before = world.settle()
+
+    again = world.send("pull_request", event, delivery="delivery-1")
+
+    assert again.status_code in (200, 202)
+    assert world.settle() == before
+    assert len(summaries(world, 5)) == 1
+    assert len(world.github.reviews(REPO, 5)) == 1
+    assert len(world.github.check_runs(REPO, head)) == 1
+    assert len(world.llm.requests) == 1
+
+
+def test_synchronize_edits_the_summary_instead_of_adding_one(world: World) -> None:
+    world.llm.respond_with(answers(finding("src/app.py", 3)))
+    head = open_pull(world)
+    world.send("pull_request", pr_event("opened", 5, head))
+    world.finished_check(head)
+    new_head = world.github.push_to_pull(REPO, 5, head_files={"src/app.py": CHANGED + "more\n"})
+
+    world.send("pull_request", pr_event("synchronize", 5, new_head))
+
+    world.finished_check(new_head)
+    comments = summaries(world, 5)
+    assert len(comments) == 1
+    assert new_head[:7] in comments[0].body
+
+
+def test_finding_outside_the_diff_goes_to_the_summary_and_the_review_is_still_posted(
+    world: World,
+) -> None:
+    world.llm.respond_with(
+        answers(finding("src/app.py", 3), finding("src/app.py", 9, "Line nine is not in the diff."))
+    )
+    head = open_pull(world)
+
+    world.send("pull_request", pr_event("opened", 5, head))
+
+    world.finished_check(head)
+    reviews = world.github.reviews(REPO, 5)
+    assert [(c.path, c.line) for c in reviews[0].comments] == [("src/app.py", 3)]
+    summary = world.wait_for(lambda: summaries(world, 5), what="the summary")[0]
+    assert "Line nine is not in the diff." in summary.body
+    assert "src/app.py:9" in summary.body
+
+
+def test_review_command_from_a_reader_is_refused_with_a_reply(world: World) -> None:
+    head = open_pull(world)
+    world.github.set_role(REPO, "rita", "read")
+    comment = world.github.add_comment(REPO, 5, "/review", author="rita")
+
+    world.send("issue_comment", comment_event(5, "/review", "rita", comment))
+
+    reply = world.wait_for(
+        lambda: [c for c in world.github.comments(REPO, 5) if "baton:reply" in c.body],
+        what="a reply to the refused command",
+    )[0]
+    assert "@rita" in reply.body and "write" in reply.body
+    world.settle(1.0)
+    assert world.github.check_runs(REPO, head) == []
+    assert world.github.reactions(REPO, comment) == []
+
+
+def test_review_command_from_a_writer_runs_the_review(world: World) -> None:
+    world.llm.respond_with(answers(finding("src/app.py", 3)))
+    head = open_pull(world)
+    world.github.set_role(REPO, "wendy", "write")
+    comment = world.github.add_comment(REPO, 5, "/review", author="wendy")
+
+    world.send("issue_comment", comment_event(5, "/review", "wendy", comment))
+
+    assert world.finished_check(head).conclusion == "success"
+    assert [r.content for r in world.github.reactions(REPO, comment)] == ["eyes"]
+    assert len(world.github.reviews(REPO, 5)) == 1

@@ -84,6 +84,7 @@ class CheckRun(_Data):
 class CheckRunUpdate(_Data):
     """Everything Baton sets on a check run; `name` + `external_id` identify it."""
 
+    repo: str
     name: str
     head_sha: str
     external_id: str

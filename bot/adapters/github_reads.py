@@ -1,0 +1,137 @@
+"""The reading half of the GitHub adapter: repositories, pulls, files, roles, Baton's reviews."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from githubkit import GitHub, Response
+from githubkit.exception import RequestFailed
+from githubkit.rest import Paginator
+from githubkit_schemas.latest.models import CheckRun as KitCheckRun
+from githubkit_schemas.latest.models import (
+    ContentFile,
+    DiffEntry,
+    PullRequestReview,
+    ReposOwnerRepoCommitsRefCheckRunsGetResponse200,
+)
+
+from bot.adapters import github_convert as convert
+from bot.ports.github import (
+    FileContent,
+    PullFile,
+    PullRequest,
+    Repository,
+    Review,
+    Role,
+)
+
+RAW = {"Accept": "application/vnd.github.raw+json"}
+
+
+def _check_runs(
+    response: Response[ReposOwnerRepoCommitsRefCheckRunsGetResponse200],
+) -> list[KitCheckRun]:
+    return response.parsed_data.check_runs
+
+
+class GitHubReads:
+    """Reads for one installation (or one personal token)."""
+
+    def __init__(self, github: GitHub[Any], own_login: str | None = None) -> None:
+        # An App writes as a Bot user; a personal token writes as its own user, so the
+        # token adapter recognises its comments by login ("" = not looked up yet).
+        self._gh = github
+        self._own_login = own_login
+
+    async def _ours(self) -> str | None:
+        if self._own_login == "":
+            response = await self._gh.arequest("GET", "/user")
+            self._own_login = str(response.json()["login"])
+        return self._own_login
+
+    async def get_repository(self, repo: str) -> Repository:
+        found = (await self._gh.rest.repos.async_get(*convert.split_repo(repo))).parsed_data
+        return Repository(
+            full_name=found.full_name, default_branch=found.default_branch, private=found.private
+        )
+
+    async def get_branch_sha(self, repo: str, branch: str) -> str:
+        owner, name = convert.split_repo(repo)
+        response = await self._gh.rest.repos.async_get_branch(owner, name, branch)
+        return response.parsed_data.commit.sha
+
+    async def get_pull(self, repo: str, number: int) -> PullRequest:
+        response = await self._gh.rest.pulls.async_get(*convert.split_repo(repo), number)
+        return convert.to_pull(response.parsed_data)
+
+    async def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
+        owner, name = convert.split_repo(repo)
+        pages: Paginator[DiffEntry] = self._gh.rest.paginate(
+            self._gh.rest.pulls.async_list_files,
+            owner=owner,
+            repo=name,
+            pull_number=number,
+            per_page=100,
+        )
+        return [convert.to_pull_file(entry) async for entry in pages]
+
+    async def get_file(self, repo: str, path: str, ref: str) -> FileContent | None:
+        owner, name = convert.split_repo(repo)
+        try:
+            response = await self._gh.rest.repos.async_get_content(owner, name, path, ref=ref)
+        except RequestFailed as exc:
+            if exc.response.status_code == 404:
+                return None
+            raise
+        found = response.parsed_data
+        if not isinstance(found, ContentFile):
+            return None  # a directory, symlink or submodule
+        if found.encoding == "base64":
+            return convert.to_file(found)
+        # Files over 1 MB come without content; the raw media type returns them whole.
+        raw = await self._gh.rest.repos.async_get_content(owner, name, path, ref=ref, headers=RAW)
+        return convert.to_file(found, raw.text)
+
+    async def get_permission(self, repo: str, user: str) -> Role:
+        owner, name = convert.split_repo(repo)
+        repos = self._gh.rest.repos
+        try:
+            response = await repos.async_get_collaborator_permission_level(owner, name, user)
+        except RequestFailed as exc:
+            if exc.response.status_code == 404:
+                return "none"
+            raise
+        found = response.parsed_data
+        return convert.to_role(found.role_name, found.permission)
+
+    async def find_review(self, repo: str, number: int, marker: str) -> Review | None:
+        owner, name = convert.split_repo(repo)
+        own_login = await self._ours()
+        pages: Paginator[PullRequestReview] = self._gh.rest.paginate(
+            self._gh.rest.pulls.async_list_reviews,
+            owner=owner,
+            repo=name,
+            pull_number=number,
+            per_page=100,
+        )
+        async for review in pages:
+            if convert.is_ours(review.user, own_login) and marker in review.body:
+                return convert.to_review(review)
+        return None
+
+    async def _find_check_run(self, repo: str, sha: str, name: str, external_id: str) -> int | None:
+        owner, repo_name = convert.split_repo(repo)
+        pages = self._gh.rest.paginate(
+            self._gh.rest.checks.async_list_for_ref,
+            _check_runs,
+            owner=owner,
+            repo=repo_name,
+            ref=sha,
+            check_name=name,
+            filter_="all",
+            per_page=100,
+        )
+        async for run in pages:
+            if run.external_id == external_id:
+                return run.id
+        return None

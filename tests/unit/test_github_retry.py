@@ -1,0 +1,67 @@
+"""Which failed GitHub requests are sent again, and after how long."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.adapters.github_retry import Failure, RetryPolicy, retry_delay
+
+POLICY = RetryPolicy(max_retries=3, backoff=timedelta(seconds=1), max_wait=timedelta(seconds=60))
+COMMENTS = "/repos/o/r/issues/1/comments"
+S = timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("failure", "retries_so_far", "expected"),
+    [
+        pytest.param(Failure("POST", COMMENTS, 502), 0, None, id="POST 502 could double a comment"),
+        pytest.param(Failure("POST", COMMENTS, None), 0, None, id="POST timeout may have landed"),
+        pytest.param(Failure("GET", "/repos/o/r", 502), 0, S, id="GET 502 is retried"),
+        pytest.param(Failure("GET", "/repos/o/r", 502), 2, 4 * S, id="backoff doubles"),
+        pytest.param(Failure("GET", "/repos/o/r", 502), 3, None, id="bounded"),
+        pytest.param(Failure("HEAD", "/repos/o/r", 500), 0, S, id="HEAD 500 is retried"),
+        pytest.param(Failure("PATCH", COMMENTS, 503), 1, 2 * S, id="PATCH is idempotent"),
+        pytest.param(Failure("PUT", COMMENTS, 504), 0, S, id="PUT is idempotent"),
+        pytest.param(Failure("DELETE", COMMENTS, 500), 0, S, id="DELETE is idempotent"),
+        pytest.param(Failure("GET", "/repos/o/r", None), 0, S, id="GET timeout is retried"),
+        pytest.param(Failure("GET", "/repos/o/r", 404), 0, None, id="404 is an answer"),
+        pytest.param(Failure("PATCH", COMMENTS, 422), 0, None, id="422 is an answer"),
+        pytest.param(
+            Failure("POST", COMMENTS, 429, rate_limit_wait=5 * S),
+            0,
+            5 * S,
+            id="429 waits retry-after, even for POST",
+        ),
+        pytest.param(
+            Failure("POST", COMMENTS, 403, rate_limit_wait=timedelta(0)),
+            0,
+            timedelta(0),
+            id="rate limit already reset",
+        ),
+        pytest.param(
+            Failure("GET", "/repos/o/r", 403, rate_limit_wait=timedelta(hours=1)),
+            0,
+            None,
+            id="a wait beyond max_wait fails the call",
+        ),
+        pytest.param(
+            Failure("GET", "/repos/o/r", 429, rate_limit_wait=S), 3, None, id="rate limit bounded"
+        ),
+        pytest.param(
+            Failure("POST", COMMENTS, None, connect_failed=True),
+            0,
+            S,
+            id="POST that never connected is safe",
+        ),
+        pytest.param(
+            Failure("POST", "/app/installations/1/access_tokens", 502),
+            0,
+            S,
+            id="token exchange POST is safe",
+        ),
+    ],
+)
+def test_retry_decision(failure: Failure, retries_so_far: int, expected: timedelta | None) -> None:
+    assert retry_delay(failure, retries_so_far, POLICY) == expected

@@ -20,6 +20,8 @@ _env = ImmutableSandboxedEnvironment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
     undefined=StrictUndefined,
     keep_trailing_newline=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
 )
 
 

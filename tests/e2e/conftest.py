@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,8 +95,8 @@ def comment_event(number: int, text: str, sender: str, comment_id: int) -> dict[
     )
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+@contextmanager
+def running_world(workdir: Path) -> Iterator[World]:
     github = FakeGitHub(app_id=7, public_key_pem=keys.app_public_key())
     llm = FakeLLM()
     with github.serve() as api_url, llm.serve() as llm_url:
@@ -104,14 +105,28 @@ def world(tmp_path: Path) -> Iterator[World]:
             "GITHUB_PRIVATE_KEY": keys.app_private_key(),
             "GITHUB_WEBHOOK_SECRET": SECRET,
             "GITHUB_API_URL": api_url,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'baton.sqlite'}",
+            "DATABASE_URL": f"sqlite:///{workdir / 'baton.sqlite'}",
             "OPENAI_API_KEY": "test-key",
             "OPENAI_BASE_URL": llm_url,
             "BATON_LOG_LEVEL": "WARNING",
         }
-        baton = BatonProcess(env, tmp_path, tmp_path / "baton.log")
+        baton = BatonProcess(env, workdir, workdir / "baton.log")
         baton.start()
         try:
             yield World(github, llm, baton)
         finally:
             baton.stop()
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    """A fresh world per test: for tests that look at GitHub's state."""
+    with running_world(tmp_path) as fresh:
+        yield fresh
+
+
+@pytest.fixture(scope="module")
+def shared_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One world for a module whose tests only look at HTTP answers."""
+    with running_world(tmp_path_factory.mktemp("world")) as shared:
+        yield shared

@@ -9,13 +9,19 @@ from dbos import DBOS, StepOptions
 from bot.engine import runtime
 from bot.engine.context import RunInfo
 from bot.engine.runner import PlannedStep, RunPlan, start_run
+from bot.engine.steps import is_permanent
 from bot.events import Event
 from bot.replies import refusal_text, reply_marker
 from bot.repo_config import RepoConfig, load_repo_config
 from bot.roles import role_allows
 from bot.triggers import Match, matching_workflows, parse_command
 
-READ: StepOptions = {"retries_allowed": True, "max_attempts": 5, "interval_seconds": 1.0}
+READ: StepOptions = {
+    "retries_allowed": True,
+    "max_attempts": 5,
+    "interval_seconds": 1.0,
+    "should_retry": lambda exc: not is_permanent(exc),
+}
 
 
 def ignored_reason(event: Event, bot_login: str) -> str | None:

@@ -11,6 +11,7 @@ from githubkit.rest import Paginator
 from githubkit_schemas.latest.models import IssueComment
 
 from bot.adapters import github_convert as convert
+from bot.adapters.github_errors import error_message, raises_port_errors
 from bot.adapters.github_reads import GitHubReads
 from bot.adapters.github_retry import RetryDecision, RetryPolicy
 from bot.ports.github import (
@@ -62,6 +63,7 @@ class GitHubApp:
         return self._adapters[installation_id]
 
 
+@raises_port_errors
 class GitHubAdapter(GitHubReads):
     """GitHubPort for one installation (or one personal token); every write is an upsert."""
 
@@ -113,7 +115,7 @@ class GitHubAdapter(GitHubReads):
             )
         except RequestFailed as exc:
             if exc.response.status_code == 422:
-                raise ReviewRejected(_error_message(exc)) from exc
+                raise ReviewRejected(error_message(exc)) from exc
             raise
         return convert.to_review(response.parsed_data)
 
@@ -140,14 +142,3 @@ class GitHubAdapter(GitHubReads):
         await self._gh.rest.reactions.async_create_for_issue_comment(
             owner, name, comment_id, content=convert.to_reaction(content)
         )
-
-
-def _error_message(exc: RequestFailed) -> str:
-    """GitHub's own words for a 4xx: its message, then the errors it lists."""
-    try:
-        payload = exc.response.raw_response.json()
-    except ValueError:
-        return exc.response.raw_response.text
-    errors = payload.get("errors") or []
-    details = [e if isinstance(e, str) else e.get("message") or str(e) for e in errors]
-    return ": ".join([str(payload.get("message", "")), "; ".join(map(str, details))])

@@ -16,6 +16,7 @@ from githubkit_schemas.latest.models import (
 )
 
 from bot.adapters import github_convert as convert
+from bot.adapters.github_errors import raises_port_errors
 from bot.ports.github import (
     FileContent,
     PullFile,
@@ -34,6 +35,7 @@ def _check_runs(
     return response.parsed_data.check_runs
 
 
+@raises_port_errors
 class GitHubReads:
     """Reads for one installation (or one personal token)."""
 

@@ -13,6 +13,7 @@ from bot.engine.inputs import StepInputError, build_input, describe_invalid
 from bot.engine.prompting import prompt_source
 from bot.engine.record import StepRecord
 from bot.engine.registry import StepType
+from bot.ports.github import GitHubError
 from bot.ports.llm import LLMError, LLMPort
 
 
@@ -30,7 +31,9 @@ class LazyLLM:
 
 
 def is_permanent(exc: BaseException) -> bool:
-    """Errors a retry cannot fix (bad input, a refused or unfixable model answer)."""
+    """Errors a retry cannot fix: bad input, an unfixable model answer, GitHub's 4xx."""
+    if isinstance(exc, GitHubError):
+        return exc.permanent
     return isinstance(exc, StepInputError | StepFailed | LLMError)
 
 

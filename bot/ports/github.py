@@ -96,6 +96,20 @@ class CheckRunUpdate(_Data):
     details_url: str | None = None
 
 
+class GitHubError(Exception):
+    """GitHub answered with an error the adapter's own retries did not cure."""
+
+    def __init__(self, status: int, message: str, *, rate_limited: bool = False) -> None:
+        super().__init__(f"GitHub answered {status}: {message}")
+        self.status = status
+        self.rate_limited = rate_limited
+
+    @property
+    def permanent(self) -> bool:
+        """A 4xx that is not a rate limit or a timeout: asking again gets the same answer."""
+        return 400 <= self.status < 500 and not self.rate_limited and self.status not in (408, 429)
+
+
 class ReviewRejected(Exception):
     """GitHub refused a review (422), typically for a comment on a line outside the diff."""
 

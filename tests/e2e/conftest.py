@@ -1,4 +1,4 @@
-"""A world for end-to-end tests: fake GitHub and scripted LLM on loopback, `baton serve` as a process."""
+"""End-to-end world: fake GitHub and scripted LLM on loopback, `baton serve` as a process."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`.github/baton.yml` as users meet it: their own workflows, their mistakes, and PRs that edit it."""
+"""`.github/baton.yml` as users meet it: their own workflows, their mistakes, PRs that edit it."""
 
 from __future__ import annotations
 

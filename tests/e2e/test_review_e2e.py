@@ -11,8 +11,14 @@ CHANGED = APP.replace("line 3\n", "password = compute()\n")
 
 
 def finding(path: str, line: int, body: str = "This can crash.") -> dict[str, Any]:
-    return {"path": path, "line": line, "side": "RIGHT", "severity": "major",
-            "title": "Possible crash", "body": body}
+    return {
+        "path": path,
+        "line": line,
+        "side": "RIGHT",
+        "severity": "major",
+        "title": "Possible crash",
+        "body": body,
+    }
 
 
 def answers(*findings: dict[str, Any]) -> Any:

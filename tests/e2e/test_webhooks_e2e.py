@@ -74,7 +74,9 @@ def test_forged_or_broken_delivery_is_refused_with_4xx(shared_world: World, case
     assert "error" in response.json()
 
 
-def test_pull_request_payload_without_its_pull_request_is_refused_saying_why(shared_world: World) -> None:
+def test_pull_request_payload_without_its_pull_request_is_refused_saying_why(
+    shared_world: World,
+) -> None:
     body = json.dumps(payload("pull_request", "opened", pull_request=REMOVE)).encode()
 
     response = post_webhook(shared_world.baton.url, "pull_request", body, SECRET, "broken-1")

@@ -8,12 +8,17 @@ from datetime import timedelta
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from githubkit.exception import RequestError, RequestFailed
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
 from bot.adapters.github_convert import OUTPUT_LIMIT
 from bot.adapters.github_retry import RetryPolicy
-from bot.ports.github import CheckRunUpdate, GitHubPort, ReviewComment, ReviewRejected
+from bot.ports.github import (
+    CheckRunUpdate,
+    GitHubError,
+    GitHubPort,
+    ReviewComment,
+    ReviewRejected,
+)
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, faults, pull_file
 
@@ -73,9 +78,9 @@ async def test_a_jwt_signed_with_another_key_is_refused(fake: FakeGitHub) -> Non
     pem = other_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
     impostor = GitHubApp(42, pem, fake.base_url, FAST).for_installation(7)
 
-    with pytest.raises(RequestError) as refused:
+    with pytest.raises(GitHubError) as refused:
         await impostor.get_repository(REPO)
-    assert "401" in repr(refused.value)
+    assert refused.value.status == 401 and refused.value.permanent
     assert [r.status for r in fake.requests_to("POST", "/access_tokens")] == [401]
 
 
@@ -125,8 +130,9 @@ async def test_a_comment_whose_post_failed_after_landing_is_not_doubled(
 ) -> None:
     fake.after_hooks.append(faults.fail_after("POST", "/issues/3/comments", 502))
 
-    with pytest.raises(RequestFailed):
+    with pytest.raises(GitHubError) as failed:
         await github.upsert_comment(REPO, 3, MARKER, f"Done.\n{MARKER}")
+    assert failed.value.status == 502 and not failed.value.permanent
     await github.upsert_comment(REPO, 3, MARKER, f"Done.\n{MARKER}")  # the step's retry
 
     assert len(fake.requests_to("POST", "/issues/3/comments")) == 1
@@ -292,6 +298,6 @@ async def test_a_personal_token_finds_its_own_comment_by_login(fake: FakeGitHub)
 async def test_an_unknown_token_is_refused(fake: FakeGitHub) -> None:
     github = GitHubAdapter.with_token("ghp_not_a_token", fake.base_url, FAST)
 
-    with pytest.raises(RequestFailed) as refused:
+    with pytest.raises(GitHubError) as refused:
         await github.get_repository(REPO)
-    assert refused.value.response.status_code == 401
+    assert refused.value.status == 401

@@ -1,0 +1,58 @@
+"""githubkit's failures turned into the port's GitHubError, so no caller needs githubkit."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed
+
+from bot.ports.github import GitHubError
+
+C = TypeVar("C", bound=type)
+
+
+def error_message(exc: RequestFailed) -> str:
+    """GitHub's own words for a 4xx: its message, then the errors it lists."""
+    try:
+        payload = exc.response.raw_response.json()
+    except ValueError:
+        return exc.response.raw_response.text
+    if not isinstance(payload, dict):
+        return str(payload)
+    errors = payload.get("errors") or []
+    details = [e if isinstance(e, str) else e.get("message") or str(e) for e in errors]
+    return ": ".join([str(payload.get("message", "")), "; ".join(map(str, details))]).strip(": ")
+
+
+def as_port_error(exc: Exception) -> GitHubError | None:
+    if isinstance(exc, RequestError) and isinstance(exc.exc, RequestFailed):
+        exc = exc.exc  # a failed token exchange arrives wrapped
+    if isinstance(exc, RequestFailed):
+        limited = isinstance(exc, RateLimitExceeded)
+        return GitHubError(exc.response.status_code, error_message(exc), rate_limited=limited)
+    return None
+
+
+def _translated(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(method)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except (RequestFailed, RequestError) as exc:
+            translated = as_port_error(exc)
+            if translated is None:
+                raise
+            raise translated from exc
+
+    return call
+
+
+def raises_port_errors(cls: C) -> C:
+    """Class decorator: every public coroutine method raises GitHubError, not githubkit's errors."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.iscoroutinefunction(member):
+            setattr(cls, name, _translated(member))
+    return cls

@@ -37,6 +37,7 @@ class RunRecord(BaseModel):
     details: str = ""
     check_run_id: int | None = None
     check_run_url: str = ""
+    check_run_error: str | None = None
 
     @property
     def usage(self) -> Usage:

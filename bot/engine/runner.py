@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from dbos import DBOS, SetWorkflowID, StepOptions
@@ -13,6 +14,7 @@ from bot.engine.context import RunInfo
 from bot.engine.record import RunRecord, StepRecord
 from bot.engine.steps import execute_step, is_permanent
 
+log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
 
 
@@ -64,10 +66,24 @@ async def sync_check_run(record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def publish(record: RunRecord) -> None:
-    """Show progress: on the check run, and as the run's DBOS event."""
-    options: StepOptions = {"name": "check_run", "retries_allowed": True, "max_attempts": 5}
-    check = await DBOS.run_step_async(options, sync_check_run, record.model_dump(mode="json"))
-    record.check_run_id, record.check_run_url = check["id"], check["html_url"]
+    """Show progress: on the check run, and as the run's DBOS event.
+
+    The check run only displays the run: if GitHub refuses it (say the App lacks the checks
+    permission), the run goes on and the failure is kept in the record.
+    """
+    options: StepOptions = {
+        "name": "check_run",
+        "retries_allowed": True,
+        "max_attempts": 5,
+        "should_retry": lambda exc: not is_permanent(exc),
+    }
+    try:
+        check = await DBOS.run_step_async(options, sync_check_run, record.model_dump(mode="json"))
+    except Exception as exc:
+        log.warning("check run not updated for %s: %s", record.run.run_id, failure_text(exc))
+        record.check_run_error = failure_text(exc)
+    else:
+        record.check_run_id, record.check_run_url = check["id"], check["html_url"]
     await DBOS.set_event_async(RUN_EVENT, record.model_dump(mode="json"))
 
 

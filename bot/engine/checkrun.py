@@ -20,6 +20,8 @@ CONCLUSIONS: dict[str, CheckConclusion] = {
     "succeeded": "success",
     "neutral": "neutral",
     "failed": "failure",
+    "timed_out": "timed_out",
+    "cancelled": "cancelled",
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -61,6 +61,28 @@ class _NoPrompts:
         raise StepFailed(f"prompt {name!r} asked for before the run's prompts were set up")
 
 
+class Durability(Protocol):
+    """What a control step (one that waits) may ask of the durable engine."""
+
+    async def checkpoint(self, name: str, func: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        """Run `func(*args)` once; after a restart its recorded result is returned instead."""
+        ...
+
+    async def receive(self, topic: str, timeout_seconds: float) -> Any:
+        """The next message sent to this run on `topic`, or None when the timeout passes."""
+        ...
+
+
+class _Immediate:
+    """Outside a durable run (plain steps, tests): call at once, and nothing ever arrives."""
+
+    async def checkpoint(self, name: str, func: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        return await func(*args)
+
+    async def receive(self, topic: str, timeout_seconds: float) -> Any:
+        raise StepFailed("only a control step of a durable run can wait for a message")
+
+
 class StepTelemetry(BaseModel):
     prompts: list[PromptUse] = []
     model: str = ""
@@ -76,6 +98,13 @@ class StepContext:
     prompts: PromptSource = field(default_factory=_NoPrompts)
     prompt: str | None = None  # the step's `prompt:` from the config, if any
     telemetry: StepTelemetry = field(default_factory=StepTelemetry)
+    durability: Durability = field(default_factory=_Immediate)
+
+    async def checkpoint(self, name: str, func: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        return await self.durability.checkpoint(name, func, *args)
+
+    async def receive(self, topic: str, timeout_seconds: float) -> Any:
+        return await self.durability.receive(topic, timeout_seconds)
 
     def note_prompt(self, use: PromptUse) -> None:
         self.telemetry.prompts.append(use)

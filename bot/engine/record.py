@@ -10,7 +10,7 @@ from bot.engine.context import PromptUse, RunInfo
 from bot.ports.llm import Usage
 
 StepStatus = Literal["pending", "succeeded", "failed", "skipped"]
-RunStatus = Literal["running", "succeeded", "neutral", "failed"]
+RunStatus = Literal["running", "succeeded", "neutral", "failed", "timed_out", "cancelled"]
 
 
 class StepRecord(BaseModel):

@@ -33,6 +33,9 @@ class StepType:
     output: type[BaseModel]
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     description: str = ""
+    # A control step runs in the workflow itself, so it can wait durably (`ctx.receive`); it
+    # must do all its I/O through `ctx.checkpoint`, which records each result once.
+    control: bool = False
 
 
 _REGISTRY: dict[str, StepType] = {}
@@ -44,6 +47,7 @@ def step(
     input: type[In],
     output: type[Out],
     retry: RetryPolicy | None = None,
+    control: bool = False,
 ) -> Callable[
     [Callable[[In, StepContext], Awaitable[Out]]], Callable[[In, StepContext], Awaitable[Out]]
 ]:
@@ -56,7 +60,7 @@ def step(
             raise ValueError(f"step type {name!r} is registered twice")
         doc = (func.__doc__ or "").strip().splitlines()
         _REGISTRY[name] = StepType(
-            name, func, input, output, retry or RetryPolicy(), doc[0] if doc else ""
+            name, func, input, output, retry or RetryPolicy(), doc[0] if doc else "", control
         )
         return func
 

@@ -11,8 +11,9 @@ from pydantic import BaseModel
 from bot.engine import registry, runtime
 from bot.engine.checkrun import check_run_update
 from bot.engine.context import RunInfo
-from bot.engine.record import RunRecord, StepRecord
-from bot.engine.steps import execute_step, is_permanent
+from bot.engine.control import DBOSDurability
+from bot.engine.record import RunRecord, RunStatus, StepRecord
+from bot.engine.steps import execute_step, is_permanent, perform, prepare
 
 log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
@@ -87,16 +88,37 @@ async def publish(record: RunRecord) -> None:
     await DBOS.set_event_async(RUN_EVENT, record.model_dump(mode="json"))
 
 
+async def run_control(
+    run: dict[str, Any], index: int, config: dict[str, Any], outputs: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A control step runs in the workflow body; its I/O is checkpointed step by step."""
+    step_type, ctx, step_input = prepare(run, config, outputs)
+    ctx.durability = DBOSDurability()
+    return await perform(index, step_type, ctx, step_input)
+
+
 async def run_one(plan: RunPlan, index: int, outputs: list[dict[str, Any]]) -> StepRecord:
     planned = plan.steps[index]
     run = plan.run.model_dump(mode="json")
     try:
-        result = await DBOS.run_step_async(
-            step_options(planned.uses), execute_step, run, index, planned.as_config(), outputs
-        )
+        if registry.get(planned.uses).control:
+            result = await run_control(run, index, planned.as_config(), outputs)
+        else:
+            result = await DBOS.run_step_async(
+                step_options(planned.uses), execute_step, run, index, planned.as_config(), outputs
+            )
     except Exception as exc:  # the step's failure is the run's data, not a crash of the run
         return StepRecord(index=index, uses=planned.uses, status="failed", error=failure_text(exc))
     return StepRecord.model_validate(result)
+
+
+# What a step's output may say of the run as a whole (`conclusion`), as the run's status.
+OUTCOMES: dict[str, RunStatus] = {
+    "neutral": "neutral",
+    "timed_out": "timed_out",
+    "cancelled": "cancelled",
+    "failure": "failed",
+}
 
 
 def conclude(record: RunRecord) -> None:
@@ -104,7 +126,7 @@ def conclude(record: RunRecord) -> None:
         record.status = "failed"
         return
     last = record.outputs()[-1] if record.outputs() else {}
-    record.status = "neutral" if last.get("conclusion") == "neutral" else "succeeded"
+    record.status = OUTCOMES.get(str(last.get("conclusion", "")), "succeeded")
     record.headline = str(last.get("headline", ""))
     record.details = str(last.get("details", ""))
 
@@ -121,7 +143,8 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
     await publish(record)
     for index in range(len(plan.steps)):
         record.steps[index] = await run_one(plan, index, record.outputs())
-        if record.steps[index].status == "failed":
+        step = record.steps[index]
+        if step.status == "failed" or (step.output or {}).get("stop_run"):
             for later in record.steps[index + 1 :]:
                 later.status = "skipped"
             break

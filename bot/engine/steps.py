@@ -44,15 +44,22 @@ def validate_output(step_type: StepType, output: BaseModel) -> BaseModel:
         raise StepFailed(describe_invalid(step_type.name, "output", exc)) from exc
 
 
-async def execute_step(
-    run: dict[str, Any], index: int, config: dict[str, Any], outputs: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The body of one durable step; returns a StepRecord as plain data."""
+def prepare(
+    run: dict[str, Any], config: dict[str, Any], outputs: list[dict[str, Any]]
+) -> tuple[StepType, StepContext, BaseModel]:
+    """The step's type, its context with the ports, and its validated input."""
     rt = runtime.current()
     step_type = registry.get(config["uses"])
     ctx = StepContext.for_run(run, rt.github, LazyLLM(run["llm_provider"]), config.get("prompt"))
     ctx.prompts = prompt_source(ctx.run, ctx.github, rt.settings.baton_prompts_dir)
     step_input = build_input(step_type.input, step_type.name, run, outputs, config.get("with", {}))
+    return step_type, ctx, step_input
+
+
+async def perform(
+    index: int, step_type: StepType, ctx: StepContext, step_input: BaseModel
+) -> dict[str, Any]:
+    """Run the step and return its StepRecord as plain data."""
     started = time.time()
     output = validate_output(step_type, await step_type.run(step_input, ctx))
     return StepRecord(
@@ -67,3 +74,11 @@ async def execute_step(
         started_at=started,
         finished_at=time.time(),
     ).model_dump(mode="json")
+
+
+async def execute_step(
+    run: dict[str, Any], index: int, config: dict[str, Any], outputs: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The body of one durable step."""
+    step_type, ctx, step_input = prepare(run, config, outputs)
+    return await perform(index, step_type, ctx, step_input)

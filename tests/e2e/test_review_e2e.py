@@ -132,3 +132,59 @@ def test_review_command_from_a_writer_runs_the_review(world: World) -> None:
     assert world.finished_check(head).conclusion == "success"
     assert [r.content for r in world.github.reactions(REPO, comment)] == ["eyes"]
     assert len(world.github.reviews(REPO, 5)) == 1
+
+
+OVERRIDE = """\
+---
+id: team-review
+version: 3
+output: review.output
+system: You review code for the {{ repo }} team. Only report bugs in error handling.
+---
+Pull request #{{ pr.number }}:
+{% for file in files %}{{ file.path }}
+{{ file.patch }}
+{% endfor %}
+"""
+
+
+def run_record(world: World, run_id: str) -> dict[str, Any]:
+    """The run as Baton recorded it, read from its database the way an operator would."""
+    from dbos import DBOSClient
+
+    client = DBOSClient(system_database_url=world.baton.env["DATABASE_URL"])
+    try:
+        record: dict[str, Any] = client.get_event(run_id, "run", timeout_seconds=5)
+    finally:
+        client.destroy()
+    return record
+
+
+def test_repository_prompt_override_is_used_and_recorded_with_the_run(world: World) -> None:
+    world.llm.respond_with(answers(finding("src/app.py", 3)))
+    world.github.add_repo(
+        REPO,
+        installation_id=INSTALLATION,
+        files={"src/app.py": APP, ".github/baton/prompts/review.md": OVERRIDE},
+    )
+    head = world.github.add_pull(REPO, number=5, head_files={"src/app.py": CHANGED})
+
+    world.send("pull_request", pr_event("opened", 5, head), delivery="d-override")
+
+    world.finished_check(head)
+    [request] = world.llm.requests
+    assert request.messages[0]["content"].startswith("You review code for the octo/demo team.")
+    record = run_record(world, "d-override:review")
+    llm_step = record["steps"][2]
+    assert llm_step["uses"] == "review.llm"
+    assert llm_step["prompts"][0]["id"] == "team-review"
+    assert llm_step["prompts"][0]["version"] == "3"
+    assert llm_step["prompts"][0]["source"] == ".github/baton/prompts/review.md"
+    assert len(llm_step["prompts"][0]["sha256"]) == 64
+    assert llm_step["model"] == "gpt-4.1-mini"
+    assert llm_step["usage"]["input_tokens"] == request.input_tokens
+    assert llm_step["usage"]["output_tokens"] == request.output_tokens
+    assert record["run"]["trigger"] == "pull_request.opened"
+    assert record["run"]["config_sha"] == world.github.repos[REPO].branches["main"]
+    assert record["steps"][0]["output"]["diff"]["files"][0]["path"] == "src/app.py"
+    assert record["status"] == "succeeded"

@@ -53,10 +53,15 @@ def config_check(path: Annotated[Path, typer.Argument(help="The config file to c
     from bot.repo_config import step_inputs
 
     try:
-        load_config(path.read_text(), path=str(path), steps=step_inputs())
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         typer.echo(f"{path}: no such file", err=True)
         raise typer.Exit(2) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        typer.echo(f"{path}: cannot be read as a UTF-8 text file ({exc})", err=True)
+        raise typer.Exit(2) from None
+    try:
+        load_config(text, path=str(path), steps=step_inputs())
     except ConfigError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None

@@ -33,3 +33,5 @@ class Event(BaseModel):
     label: str = ""  # issues.labeled / pull_request.labeled
     comment_id: int | None = None
     comment_body: str = ""
+    check_run_external_id: str = ""  # check_run events: the run id Baton gave the check run
+    requested_action: str = ""  # check_run.requested_action: the button's identifier

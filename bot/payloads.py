@@ -88,8 +88,13 @@ class CheckRunPullRequest(_Narrow):
     number: int
 
 
+class RequestedAction(_Narrow):
+    identifier: str = ""
+
+
 class CheckRun(_Narrow):
     head_sha: str | None = None
+    external_id: str | None = None  # Baton sets the run id here
     # Only PRs whose head is in the same repository: a check run on a fork's PR lists none.
     pull_requests: list[CheckRunPullRequest] = []
 
@@ -167,11 +172,20 @@ class IssueCommentPayload(_RepositoryPayload):
 
 class CheckRunPayload(_RepositoryPayload):
     check_run: CheckRun
+    requested_action: Lenient[RequestedAction] = None  # a button pressed on the check run
 
     def to_event(self, kind: str, delivery_id: str) -> Event:
         prs = self.check_run.pull_requests
         on_pr = {"subject": "pull_request", "number": prs[0].number} if prs else {}
-        return self.event(kind, delivery_id, head_sha=self.check_run.head_sha or "", **on_pr)
+        pressed = self.requested_action.identifier if self.requested_action else ""
+        return self.event(
+            kind,
+            delivery_id,
+            head_sha=self.check_run.head_sha or "",
+            check_run_external_id=self.check_run.external_id or "",
+            requested_action=pressed,
+            **on_pr,
+        )
 
 
 class InstallationPayload(Envelope):

@@ -164,7 +164,7 @@ Glob = Annotated[str, StringConstraints(min_length=1), AfterValidator(_check_glo
 class Paths(BaseModel):
     """Which changed files a workflow looks at, as gitignore-style patterns."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     include: list[Glob] = Field(["**"], description="Files to look at (default: all).")
     exclude: list[Glob] = Field([], description="Files to skip, even when included.")
@@ -183,7 +183,7 @@ class Paths(BaseModel):
 class StepConfig(BaseModel):
     """One step of a workflow: a registered step type and the inputs given to it."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, strict=True)
 
     uses: str = Field(min_length=1, description="The step type, e.g. `review.llm`.")
     prompt: Annotated[str, StringConstraints(pattern=PROMPT_NAME)] | None = Field(
@@ -199,7 +199,7 @@ class StepConfig(BaseModel):
 class Workflow(BaseModel):
     """A named list of steps and the triggers that start it."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     description: str = Field("", description="What the workflow is for.")
     on: list[TriggerField] = Field(min_length=1, description="What starts the workflow.")
@@ -219,7 +219,7 @@ class Workflow(BaseModel):
 class Budget(BaseModel):
     """Token caps; a capped run finishes with what it has and says it is partial."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     tokens_per_run: int | None = Field(None, gt=0, description="Cap for one run.")
     tokens_per_pr: int | None = Field(None, gt=0, description="Cap over all runs on one PR.")
@@ -229,7 +229,7 @@ class Budget(BaseModel):
 class LLMConfig(BaseModel):
     """Which model the LLM steps call."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     provider: Literal["openai", "anthropic"] = Field("openai", description="The LLM provider.")
     model: str = Field("gpt-4.1-mini", min_length=1, description="The provider's model name.")
@@ -239,7 +239,7 @@ class LLMConfig(BaseModel):
 class Commands(BaseModel):
     """Who may run slash-commands."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     allowed: Role = Field("write", description="The least repository role that may run them.")
 

@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from bot.ports.github import GitHubPort
 from bot.ports.llm import LLMPort, Usage
 
+APPROVAL_TOPIC = "approval"  # the messages a waiting approval receives
+
 
 class RunInfo(BaseModel):
     """Facts fixed when a run starts; also available to steps' inputs by field name."""
@@ -31,6 +33,7 @@ class RunInfo(BaseModel):
     llm_model: str = ""
     paths_include: list[str] = ["**"]  # the workflow's `paths`, gitignore-style globs
     paths_exclude: list[str] = []
+    run_url: str = ""  # the run's page, linked from its check run
 
 
 class PromptUse(BaseModel):

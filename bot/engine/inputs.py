@@ -31,7 +31,8 @@ def build_input(
     options: Mapping[str, Any],
 ) -> BaseModel:
     namespace = input_namespace(run, outputs, options)
-    values = {name: namespace[name] for name in model.model_fields if name in namespace}
+    keys = [field.alias or name for name, field in model.model_fields.items()]
+    values = {key: namespace[key] for key in keys if key in namespace}
     try:
         return model.model_validate(values)
     except ValidationError as exc:

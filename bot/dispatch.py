@@ -6,6 +6,7 @@ from typing import Any
 
 from dbos import DBOS, StepOptions
 
+from bot.decisions import DECISIONS, route_button, route_command
 from bot.engine import runtime
 from bot.engine.context import RunInfo
 from bot.engine.runner import PlannedStep, RunPlan, start_run
@@ -71,10 +72,13 @@ async def permitted(event: Event, config: RepoConfig) -> bool:
     return False
 
 
-def plan_for(event: Event, config: RepoConfig, match: Match, head_sha: str) -> RunPlan:
+def plan_for(
+    event: Event, config: RepoConfig, match: Match, head_sha: str, public_url: str = ""
+) -> RunPlan:
     workflow = config.config.workflows[match.workflow]
+    run_id = f"{event.delivery_id}:{match.workflow}"
     info = RunInfo(
-        run_id=f"{event.delivery_id}:{match.workflow}",
+        run_id=run_id,
         workflow=match.workflow,
         delivery_id=event.delivery_id,
         trigger=match.trigger,
@@ -90,6 +94,7 @@ def plan_for(event: Event, config: RepoConfig, match: Match, head_sha: str) -> R
         llm_model=config.config.llm.model,
         paths_include=list(workflow.paths.include),
         paths_exclude=list(workflow.paths.exclude),
+        run_url=f"{public_url.rstrip('/')}/runs/{run_id}" if public_url else "",
     )
     steps = [PlannedStep(uses=s.uses, prompt=s.prompt, with_=s.with_) for s in workflow.steps]
     return RunPlan(
@@ -103,6 +108,11 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
     reason = ignored_reason(event, runtime.current().settings.bot_login)
     if reason:
         return {"ignored": reason}
+    if event.kind == "check_run" and event.action == "requested_action":
+        return await route_button(event)
+    command = parse_command(event.comment_body) if event.kind == "issue_comment" else None
+    if command is not None and event.action == "created" and command.name in DECISIONS:
+        return await route_command(event, command)
     options: StepOptions = {**READ, "name": "load_config"}
     config = RepoConfig.model_validate(await DBOS.run_step_async(options, load_repo_config, event))
     matches = matching_workflows(config.config, event)
@@ -113,5 +123,6 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
     head_sha = event.head_sha
     if event.subject == "pull_request" and not head_sha:
         head_sha = await DBOS.run_step_async({**READ, "name": "pull_head"}, pull_head, event)
-    runs = [await start_run(plan_for(event, config, m, head_sha)) for m in matches]
+    public_url = runtime.current().settings.baton_public_url
+    runs = [await start_run(plan_for(event, config, m, head_sha, public_url)) for m in matches]
     return {"runs": runs}

@@ -11,8 +11,8 @@ from githubkit.rest import Paginator
 from githubkit_schemas.latest.models import IssueComment
 
 from bot.adapters import github_convert as convert
+from bot.adapters.github_branches import GitHubBranches
 from bot.adapters.github_errors import error_message, raises_port_errors
-from bot.adapters.github_reads import GitHubReads
 from bot.adapters.github_retry import RetryDecision, RetryPolicy
 from bot.ports.github import (
     CheckRun,
@@ -55,17 +55,32 @@ class GitHubApp:
         self._auth = AppAuthStrategy(app_id, private_key)
         self._options = _options(api_url, retry)
         self._adapters: dict[int, GitHubAdapter] = {}
+        self._bot_login: str | None = None
 
     def for_installation(self, installation_id: int) -> GitHubAdapter:
         if installation_id not in self._adapters:
-            auth = self._auth.as_installation(installation_id)
-            self._adapters[installation_id] = GitHubAdapter(GitHub(auth, **self._options))
+            github = GitHub(self._auth.as_installation(installation_id), **self._options)
+            self._adapters[installation_id] = GitHubAdapter(github, app_login=self.bot_login)
         return self._adapters[installation_id]
+
+    async def bot_login(self) -> str:
+        """`<slug>[bot]`, the user the App writes as. Asked of GitHub (`GET /app`, with the
+        App's JWT) once, rather than configured, since a wrong slug would make Baton blind to
+        its own issues and open them again."""
+        if self._bot_login is None:
+            # Held in a name: `.rest` keeps only a weak reference to its client.
+            as_app = GitHub(self._auth, **self._options)
+            response = await as_app.rest.apps.async_get_authenticated()
+            slug = response.parsed_data.slug if response.parsed_data else None
+            if not slug:
+                raise ValueError("GitHub's answer to GET /app has no slug")
+            self._bot_login = f"{slug}[bot]"
+        return self._bot_login
 
 
 @raises_port_errors
-class GitHubAdapter(GitHubReads):
-    """GitHubPort for one installation (or one personal token); every write is an upsert."""
+class GitHubAdapter(GitHubBranches):
+    """GitHubPort for one installation (or one personal token)."""
 
     @classmethod
     def with_token(

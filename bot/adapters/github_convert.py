@@ -11,8 +11,10 @@ from githubkit_schemas.latest.models import (
     DiffEntry,
     IssueComment,
     PullRequestReview,
+    PullRequestSimple,
     SimpleUser,
 )
+from githubkit_schemas.latest.models import Issue as KitIssue
 from githubkit_schemas.latest.models import PullRequest as KitPullRequest
 
 from bot.ports.github import (
@@ -20,6 +22,7 @@ from bot.ports.github import (
     CheckRunUpdate,
     Comment,
     FileContent,
+    Issue,
     PullFile,
     PullRequest,
     Review,
@@ -53,18 +56,36 @@ def with_marker(body: str, marker: str) -> str:
     return body if marker in body else f"{body}\n\n{marker}"
 
 
-def to_pull(pr: KitPullRequest) -> PullRequest:
+def to_pull(pr: KitPullRequest | PullRequestSimple) -> PullRequest:
+    """A pull as `get` returns it, or as the pulls listing does (whose user may be null)."""
     return PullRequest(
         number=pr.number,
         title=pr.title,
         body=pr.body or "",
         state=pr.state,
         draft=pr.draft is True,
-        author=pr.user.login,
+        author=pr.user.login if pr.user else "",
         head_sha=pr.head.sha,
         head_ref=pr.head.ref,
         base_ref=pr.base.ref,
         base_sha=pr.base.sha,
+        html_url=pr.html_url,
+    )
+
+
+def to_issue(issue: KitIssue) -> Issue:
+    # A label is a name or an object, depending on the endpoint's age.
+    labels = [label if isinstance(label, str) else label.name or "" for label in issue.labels]
+    return Issue(
+        number=issue.number,
+        id=issue.id,
+        title=issue.title,
+        body=issue.body or "",
+        state=issue.state,
+        author=issue.user.login if issue.user else "",
+        labels=[label for label in labels if label],
+        is_pull_request=bool(issue.pull_request),  # absent (UNSET, falsy) on a plain issue
+        html_url=issue.html_url,
     )
 
 
@@ -146,4 +167,5 @@ def check_run_body(update: CheckRunUpdate) -> dict[str, Any]:
         body["conclusion"] = update.conclusion or "neutral"
     if update.details_url:
         body["details_url"] = update.details_url
+    body["actions"] = [action.model_dump() for action in update.actions]
     return body

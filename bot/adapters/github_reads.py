@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from githubkit import GitHub, Response
@@ -27,6 +28,7 @@ from bot.ports.github import (
 )
 
 RAW = {"Accept": "application/vnd.github.raw+json"}
+AppLogin = Callable[[], Awaitable[str]]  # the App's bot login, looked up once
 
 
 def _check_runs(
@@ -39,17 +41,32 @@ def _check_runs(
 class GitHubReads:
     """Reads for one installation (or one personal token)."""
 
-    def __init__(self, github: GitHub[Any], own_login: str | None = None) -> None:
+    def __init__(
+        self,
+        github: GitHub[Any],
+        own_login: str | None = None,
+        app_login: AppLogin | None = None,
+    ) -> None:
         # An App writes as a Bot user; a personal token writes as its own user, so the
         # token adapter recognises its comments by login ("" = not looked up yet).
         self._gh = github
         self._own_login = own_login
+        self._app_login = app_login
 
     async def _ours(self) -> str | None:
         if self._own_login == "":
             response = await self._gh.arequest("GET", "/user")
             self._own_login = str(response.json()["login"])
         return self._own_login
+
+    async def _author_login(self) -> str:
+        """The login Baton writes as: the App's `<slug>[bot]`, or the token's own user."""
+        own = await self._ours()
+        if own:
+            return own
+        if self._app_login is None:
+            raise ValueError("this adapter knows neither its App nor its token's user")
+        return await self._app_login()
 
     async def get_repository(self, repo: str) -> Repository:
         found = (await self._gh.rest.repos.async_get(*convert.split_repo(repo))).parsed_data

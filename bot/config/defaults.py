@@ -37,6 +37,16 @@ workflows:
       - uses: review.llm
         prompt: review
       - uses: review.publish
+  breakdown:
+    description: "Split an issue into sub-issues, after a maintainer approves the plan."
+    on: [/breakdown]
+    steps:
+      - uses: issue.read
+      - uses: breakdown.propose
+        prompt: breakdown
+      - uses: approval
+        with: { from: maintain, timeout: 7d }
+      - uses: breakdown.create
 """
 
 

@@ -1,99 +1,48 @@
-"""The GitHub port: what workflow steps may ask of GitHub, as plain typed data."""
+"""The GitHub port: what workflow steps may ask of GitHub (its data: `github_data`)."""
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
-from pydantic import BaseModel, ConfigDict
+from bot.ports.github_data import (
+    CheckAction,
+    CheckConclusion,
+    CheckRun,
+    CheckRunUpdate,
+    CheckStatus,
+    Comment,
+    FileContent,
+    Issue,
+    PullFile,
+    PullRequest,
+    Repository,
+    Review,
+    ReviewComment,
+    Role,
+    Side,
+)
 
-Side = Literal["LEFT", "RIGHT"]
-Role = Literal["none", "read", "triage", "write", "maintain", "admin"]
-CheckStatus = Literal["queued", "in_progress", "completed"]
-CheckConclusion = Literal[
-    "success", "neutral", "failure", "cancelled", "timed_out", "action_required", "skipped"
+__all__ = [
+    "CheckAction",
+    "CheckConclusion",
+    "CheckRun",
+    "CheckRunUpdate",
+    "CheckStatus",
+    "Comment",
+    "FileContent",
+    "GitHubError",
+    "GitHubPort",
+    "Issue",
+    "PullFile",
+    "PullRequest",
+    "Repository",
+    "Review",
+    "ReviewComment",
+    "ReviewRejected",
+    "Role",
+    "Side",
 ]
-
-
-class _Data(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-
-class Repository(_Data):
-    full_name: str
-    default_branch: str
-    private: bool = False
-
-
-class PullRequest(_Data):
-    number: int
-    title: str
-    body: str = ""
-    state: str = "open"
-    draft: bool = False
-    author: str
-    head_sha: str
-    head_ref: str
-    base_ref: str
-    base_sha: str
-
-
-class PullFile(_Data):
-    filename: str
-    status: str  # added, removed, modified, renamed, copied, changed, unchanged
-    additions: int = 0
-    deletions: int = 0
-    changes: int = 0
-    patch: str | None = None  # absent for binary files and for very large diffs
-    previous_filename: str | None = None
-
-
-class FileContent(_Data):
-    path: str
-    sha: str
-    text: str
-
-
-class Comment(_Data):
-    id: int
-    body: str
-    author: str
-    html_url: str = ""
-
-
-class ReviewComment(_Data):
-    path: str
-    line: int
-    side: Side = "RIGHT"
-    body: str
-
-
-class Review(_Data):
-    id: int
-    body: str
-    html_url: str = ""
-
-
-class CheckRun(_Data):
-    id: int
-    external_id: str
-    status: str
-    conclusion: str | None = None
-    html_url: str = ""
-
-
-class CheckRunUpdate(_Data):
-    """Everything Baton sets on a check run; `name` + `external_id` identify it."""
-
-    repo: str
-    name: str
-    head_sha: str
-    external_id: str
-    status: CheckStatus
-    conclusion: CheckConclusion | None = None
-    title: str
-    summary: str
-    text: str = ""
-    details_url: str | None = None
 
 
 class GitHubError(Exception):
@@ -115,7 +64,8 @@ class ReviewRejected(Exception):
 
 
 class GitHubPort(Protocol):
-    """GitHub, seen from one installation. Every write is idempotent (see each docstring)."""
+    """GitHub, seen from one installation. Every write is idempotent except `create_issue`
+    and `create_pull`, which callers guard with a lookup (see each docstring)."""
 
     async def get_repository(self, repo: str) -> Repository: ...
 
@@ -162,4 +112,89 @@ class GitHubPort(Protocol):
 
     async def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
         """React to an issue comment; reacting twice is a no-op on GitHub's side."""
+        ...
+
+    # Issues: the breakdown and draft workflows ------------------------------------------
+
+    async def get_issue(self, repo: str, number: int) -> Issue:
+        """An issue by number; a pull request's number gives it with `is_pull_request`."""
+        ...
+
+    async def list_comments(self, repo: str, number: int) -> list[Comment]:
+        """Every comment on an issue or pull, oldest first, every page."""
+        ...
+
+    async def get_comment(self, repo: str, comment_id: int) -> Comment | None:
+        """An issue or pull comment by id; None when it was deleted or never existed."""
+        ...
+
+    async def create_issue(
+        self, repo: str, title: str, body: str, labels: Sequence[str] = ()
+    ) -> Issue:
+        """Open an issue. Not idempotent and never retried on a server error: put a marker in
+        `body` and call `find_issues_by_marker` first, so a re-run finds what it made."""
+        ...
+
+    async def find_issues_by_marker(self, repo: str, marker: str) -> list[Issue]:
+        """Issues (not pulls) Baton opened whose body contains `marker`, open or closed,
+        oldest first. Issues by anyone else are never returned, even when they quote it."""
+        ...
+
+    async def list_sub_issues(self, repo: str, number: int) -> list[Issue]: ...
+
+    async def add_sub_issue(self, repo: str, number: int, sub_issue_id: int) -> None:
+        """Make issue `sub_issue_id` (its id, not its number) a sub-issue of `number`.
+        Already being one is success; being another issue's sub-issue is a GitHubError."""
+        ...
+
+    # Branches, commits and pulls: the draft workflow -------------------------------------
+
+    async def find_branch(self, repo: str, branch: str) -> str | None:
+        """The sha `branch` points at; None when there is no such branch."""
+        ...
+
+    async def list_tree(self, repo: str, ref: str) -> list[str]:
+        """Every file path at `ref` (a branch name or a full commit sha), sorted.
+
+        GitHub stops a listing at 100,000 entries or 7 MB and marks it truncated; this then
+        returns what GitHub sent (logged as a warning): good for choosing files to show,
+        not for proving a path absent (use `get_file`).
+        """
+        ...
+
+    async def commit_files(
+        self,
+        repo: str,
+        branch: str,
+        base_sha: str,
+        files: Mapping[str, str | None],
+        message: str,
+    ) -> str:
+        """One commit on `base_sha` with `files` changed (None deletes a path), then
+        `branch` created or force-moved to it; returns the commit's sha.
+
+        The branch ends as exactly that one commit on `base_sha`: an earlier commit there is
+        dropped. When the branch already holds one commit on `base_sha` with the same tree,
+        nothing is written and its sha is returned, so a repeated step is harmless. Callers
+        still check `find_branch` and the branch's files first, to keep a human's commits.
+        Deleting a path that `base_sha` does not have is a GitHubError (422); no files at
+        all is a ValueError.
+        """
+        ...
+
+    async def find_pull_by_head(self, repo: str, branch: str) -> PullRequest | None:
+        """The pull from `branch` of this repository, open or closed (the open one first,
+        then the newest); None when there is none."""
+        ...
+
+    async def create_pull(
+        self, repo: str, head: str, base: str, title: str, body: str, draft: bool = True
+    ) -> PullRequest:
+        """Open a pull from branch `head` into `base`. Not idempotent: GitHubError 422 when
+        one is already open for `head`, so call `find_pull_by_head` first. A repository whose
+        plan has no draft pulls gets a ready one."""
+        ...
+
+    async def update_pull(self, repo: str, number: int, title: str, body: str) -> PullRequest:
+        """Set a pull's title and body; setting the same again changes nothing."""
         ...

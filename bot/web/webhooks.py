@@ -18,7 +18,7 @@ log = logging.getLogger("baton.webhooks")
 router = APIRouter()
 
 # Events dispatch can act on; any other event is acknowledged and stored nowhere.
-USED_EVENTS = frozenset({"pull_request", "issue_comment", "issues"})
+USED_EVENTS = frozenset({"pull_request", "issue_comment", "issues", "check_run"})
 
 
 def answer(code: int, **content: Any) -> JSONResponse:

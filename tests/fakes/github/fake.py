@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import threading
 from collections.abc import Iterator
@@ -10,14 +9,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from tests.fakes import keys
-from tests.fakes.github import state
+from tests.fakes.github import git, state
 from tests.fakes.github.diff import diff_trees
 from tests.fakes.github.inspection import Inspection
+from tests.fakes.github.seed_issues import IssueSeeding
 from tests.fakes.github.server import AfterHook, BeforeHook, build_app
 from tests.fakes.serve import serve_in_thread
 
 
-class FakeGitHub(Inspection):
+class FakeGitHub(IssueSeeding, Inspection):
     """One GitHub App (`app_id`, verified with `public_key_pem`) and the repositories it sees."""
 
     def __init__(
@@ -32,6 +32,7 @@ class FakeGitHub(Inspection):
         self.public_key_pem = public_key_pem or keys.app_public_key()
         self.lock = threading.RLock()
         self.token_ttl = 3600.0  # seconds an installation token lives
+        self.tree_limit = 100_000  # entries in a recursive tree listing before it is truncated
         self.repos: dict[str, state.Repo] = {}
         self.users: dict[str, state.User] = {}
         self.tokens: dict[str, state.Token] = {}
@@ -77,8 +78,12 @@ class FakeGitHub(Inspection):
         default_branch: str = "main",
         private: bool = False,
         files: dict[str, str] | None = None,
+        draft_pulls: bool = True,
     ) -> str:
-        """A repository with one commit of `files` on `default_branch`; returns its sha."""
+        """A repository with one commit of `files` on `default_branch`; returns its sha.
+
+        `draft_pulls=False` refuses draft pulls, as GitHub does for private repositories on
+        free plans."""
         owner = full_name.split("/", 1)[0]
         with self.lock:
             self.user(owner)
@@ -86,6 +91,7 @@ class FakeGitHub(Inspection):
             repo = state.Repo(
                 self.next_id(), full_name, owner, installation_id, default_branch, private
             )
+            repo.draft_pulls = draft_pulls
             self.repos[full_name] = repo
             return self._commit(repo, default_branch, dict(files or {}), "Initial commit", [])
 
@@ -107,27 +113,9 @@ class FakeGitHub(Inspection):
     def _commit(
         self, repo: state.Repo, branch: str, tree: dict[str, str], message: str, parents: list[str]
     ) -> str:
-        seed = f"{repo.full_name}\0{self.next_id()}\0{message}\0{sorted(tree.items())}"
-        sha = hashlib.sha1(seed.encode()).hexdigest()
-        repo.commits[sha] = state.Commit(sha, tree, message, parents)
+        sha = git.add_commit(repo, tree, message, parents, self.next_id())
         repo.branches[branch] = sha
         return sha
-
-    def add_issue(
-        self,
-        repo: str,
-        *,
-        number: int | None = None,
-        title: str = "An issue",
-        body: str = "",
-        author: str = "octocat",
-    ) -> int:
-        with self.lock:
-            found = self.repos[repo]
-            number = number or max(found.issues, default=0) + 1
-            self.user(author)
-            found.issues[number] = state.Issue(number, title, body, author)
-            return number
 
     def add_pull(
         self,
@@ -158,6 +146,7 @@ class FakeGitHub(Inspection):
                 title,
                 body,
                 author,
+                id=self.next_id(),
                 head_ref=head_ref or f"pr-{number}",
                 base_ref=base,
                 base_sha=found.branches[base],
@@ -196,14 +185,6 @@ class FakeGitHub(Inspection):
         pull.head_sha, pull.files = sha, list(files)
         pull.files_at[sha] = pull.files
         return sha
-
-    def add_comment(self, repo: str, number: int, body: str, *, author: str = "octocat") -> int:
-        """A comment someone (a human, by default) left on an issue or pull; returns its id."""
-        with self.lock:
-            self.user(author)
-            comment = state.IssueComment(self.next_id(), number, body, author)
-            self.repos[repo].comments[comment.id] = comment
-            return comment.id
 
     def set_role(self, repo: str, user: str, role: str) -> None:
         """Make `user` a collaborator with `role` (read, triage, write, maintain, admin)."""

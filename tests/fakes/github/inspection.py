@@ -36,11 +36,42 @@ class Inspection:
     def reactions(self, repo: str, comment_id: int) -> list[state.Reaction]:
         return self._copy([r for r in self.repos[repo].reactions if r.comment_id == comment_id])
 
+    def issues(self, repo: str) -> list[state.Issue]:
+        """The repository's issues, not its pulls, by number."""
+        found = self.repos[repo].issues.values()
+        return self._copy([i for i in found if not isinstance(i, state.Pull)])
+
+    def issue(self, repo: str, number: int) -> state.Issue:
+        return self._copy(self.repos[repo].issues[number])
+
+    def sub_issues(self, repo: str, number: int) -> list[state.Issue]:
+        """Issue `number`'s sub-issues, in the order they were added."""
+        with self.lock:
+            issues = self.repos[repo].issues
+            return self._copy([issues[n] for n in issues[number].sub_issues])
+
+    def pulls(self, repo: str) -> list[state.Pull]:
+        found = self.repos[repo].issues.values()
+        return self._copy([p for p in found if isinstance(p, state.Pull)])
+
     def pull(self, repo: str, number: int) -> state.Pull:
         found = self.repos[repo].pull(number)
         if found is None:
             raise KeyError(f"{repo} has no pull #{number}")
         return self._copy(found)
+
+    def branches(self, repo: str) -> dict[str, str]:
+        """Branch name → the sha it points at."""
+        return self._copy(self.repos[repo].branches)
+
+    def commit_at(self, repo: str, ref: str) -> state.Commit:
+        """The commit a branch, `refs/heads/…` or sha names."""
+        with self.lock:
+            found = self.repos[repo]
+            sha = found.resolve(ref)
+            if sha is None:
+                raise KeyError(f"{repo} has no ref {ref!r}")
+            return self._copy(found.commits[sha])
 
     def file_at(self, repo: str, ref: str, path: str) -> str | None:
         with self.lock:

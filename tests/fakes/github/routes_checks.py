@@ -9,6 +9,8 @@ from tests.fakes.github import state
 from tests.fakes.github.router import Ctx, Fail, Reply, not_found, page, route
 
 OUTPUT_LIMIT = 65535  # characters in an output's summary or text
+MAX_ACTIONS = 3
+ACTION_LIMITS = {"label": 20, "description": 40, "identifier": 20}  # characters
 STATUSES = ("queued", "in_progress", "completed", "waiting", "requested", "pending")
 CONCLUSIONS = (
     "success",
@@ -44,6 +46,8 @@ def _apply(run: state.CheckRun, body: dict[str, Any]) -> None:
             raise _invalid(f"output.{key}", f"is longer than {OUTPUT_LIMIT} characters")
     if output and not (output.get("title") and output.get("summary")):
         raise _invalid("output", "title and summary are required")
+    actions = body.get("actions", run.actions)
+    _check_actions(actions)
     run.status, run.conclusion = status, conclusion
     run.completed_at = (run.completed_at or time.time()) if status == "completed" else None
     run.name = body.get("name", run.name)
@@ -52,6 +56,18 @@ def _apply(run: state.CheckRun, body: dict[str, Any]) -> None:
     if output:
         run.title, run.summary = output["title"], output["summary"]
         run.text = output.get("text", run.text)
+    run.actions = [dict(action) for action in actions]
+
+
+def _check_actions(actions: Any) -> None:
+    """Requested-action buttons: at most three, each with its fields within GitHub's limits."""
+    if not isinstance(actions, list) or len(actions) > MAX_ACTIONS:
+        raise _invalid("actions", f"is not a list of at most {MAX_ACTIONS} actions")
+    for action in actions:
+        for key, limit in ACTION_LIMITS.items():
+            value = action.get(key) if isinstance(action, dict) else None
+            if not isinstance(value, str) or not value or len(value) > limit:
+                raise _invalid(f"actions.{key}", f"is required, at most {limit} characters")
 
 
 def _app_only(ctx: Ctx) -> None:

@@ -1,4 +1,4 @@
-"""Issue comment endpoints (pulls are issues too) and reactions to those comments."""
+"""Issue endpoints (pulls are issues too): issues, their comments, reactions to comments."""
 
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ def _comment(ctx: Ctx) -> tuple[state.Repo, state.IssueComment]:
     return repo, comment
 
 
-def _checked_body(ctx: Ctx) -> str:
+def _checked_body(ctx: Ctx, resource: str = "IssueComment", required: bool = True) -> str:
     body = ctx.body.get("body")
-    if not isinstance(body, str) or not body:
+    if not required and body is None:
+        return ""
+    if not isinstance(body, str) or (required and not body):
         raise Fail(422, "Invalid request.", ["body is required"])
     if len(body) > MAX_BODY:
         raise Fail(
@@ -37,7 +39,7 @@ def _checked_body(ctx: Ctx) -> str:
             "Validation Failed",
             [
                 {
-                    "resource": "IssueComment",
+                    "resource": resource,
                     "code": "custom",
                     "field": "body",
                     "message": "body is too long (maximum is 65536 characters)",
@@ -45,6 +47,50 @@ def _checked_body(ctx: Ctx) -> str:
             ],
         )
     return body
+
+
+def _listed(issue: state.Issue, query: dict[str, str]) -> bool:
+    """Whether the issue passes the listing's `state`, `creator` and `labels` filters."""
+    wanted_state = query.get("state", "open")
+    creator = query.get("creator")
+    labels = [name for name in query.get("labels", "").split(",") if name]
+    return (
+        wanted_state in ("all", issue.state)
+        and (creator is None or creator.lower() == issue.author.lower())
+        and all(name in issue.labels for name in labels)
+    )
+
+
+@route("GET", "/repos/{owner}/{repo}/issues")
+def list_issues(ctx: Ctx) -> Reply:
+    """Pulls are listed too, as on GitHub; newest first unless `direction=asc`."""
+    repo = ctx.repo()
+    found = [i for i in repo.issues.values() if _listed(i, ctx.seen.query)]
+    found.sort(key=lambda i: (i.created_at, i.number))
+    if ctx.seen.query.get("direction", "desc") == "desc":
+        found.reverse()
+    items, headers = page(ctx, [ctx.shapes.issue(repo, i) for i in found])
+    return Reply(200, items, headers)
+
+
+@route("POST", "/repos/{owner}/{repo}/issues")
+def create_issue(ctx: Ctx) -> Reply:
+    repo = ctx.repo()
+    title = ctx.body.get("title")
+    if not isinstance(title, str | int) or title == "":
+        raise Fail(422, 'Invalid request.\n\n"title" wasn\'t supplied.')
+    body = _checked_body(ctx, "Issue", required=False)
+    labels = [str(name) for name in ctx.body.get("labels") or []]
+    number = max(repo.issues, default=0) + 1
+    issue = state.Issue(number, str(title), body, ctx.login, id=ctx.fake.next_id(), labels=labels)
+    repo.issues[number] = issue
+    return Reply(201, ctx.shapes.issue(repo, issue))
+
+
+@route("GET", "/repos/{owner}/{repo}/issues/{number:int}")
+def get_issue(ctx: Ctx) -> Reply:
+    repo, number = _issue(ctx)
+    return Reply(200, ctx.shapes.issue(repo, repo.issues[number]))
 
 
 @route("GET", "/repos/{owner}/{repo}/issues/{number:int}/comments")

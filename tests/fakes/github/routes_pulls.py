@@ -1,10 +1,10 @@
-"""Pull endpoints: the pull, its files, its reviews and their comments."""
+"""Pull endpoints: list, open and edit pulls; a pull's files, reviews and their comments."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.github import state
+from tests.fakes.github import git, state
 from tests.fakes.github.diff import commentable_lines, hunk_of
 from tests.fakes.github.router import Ctx, Fail, Reply, page, route
 from tests.fakes.github.shapes_activity import REVIEW_STATE
@@ -16,9 +16,78 @@ LINE_NOT_IN_DIFF = (
 )
 
 
+def _invalid(field: str, code: str = "invalid", message: str | None = None) -> Fail:
+    error = {"resource": "PullRequest", "field": field, "code": code}
+    return Fail(422, "Validation Failed", [{**error, "message": message} if message else error])
+
+
+def _listed(repo: state.Repo, pull: state.Pull, query: dict[str, str]) -> bool:
+    """`state` (open by default), `base`, and `head` as `owner:branch`: GitHub ignores a
+    head filter without the owner."""
+    owner, colon, branch = query.get("head", "").partition(":")
+    return (
+        query.get("state", "open") in ("all", pull.state)
+        and query.get("base", pull.base_ref) == pull.base_ref
+        and (not colon or (owner.lower() == repo.owner.lower() and branch == pull.head_ref))
+    )
+
+
+def _pulls(repo: state.Repo) -> list[state.Pull]:
+    """Newest first."""
+    pulls = [i for i in repo.issues.values() if isinstance(i, state.Pull)]
+    return sorted(pulls, key=lambda p: -p.number)
+
+
+@route("GET", "/repos/{owner}/{repo}/pulls")
+def list_pulls(ctx: Ctx) -> Reply:
+    repo = ctx.repo()
+    found = [p for p in _pulls(repo) if _listed(repo, p, ctx.seen.query)]
+    items, headers = page(ctx, [ctx.shapes.pull(repo, p) for p in found])
+    return Reply(200, items, headers)
+
+
+@route("POST", "/repos/{owner}/{repo}/pulls")
+def create_pull(ctx: Ctx) -> Reply:
+    """From a branch of this repository (`branch` or `owner:branch`); forks are not kept."""
+    repo = ctx.repo()
+    title, base, draft = ctx.body.get("title"), ctx.body.get("base"), ctx.body.get("draft")
+    owner, _, branch = str(ctx.body.get("head") or "").rpartition(":")
+    if not isinstance(title, str) or not title:
+        raise _invalid("title", "missing_field")
+    if owner.lower() not in ("", repo.owner.lower()) or branch not in repo.branches:
+        raise _invalid("head")
+    if base not in repo.branches:
+        raise _invalid("base")
+    same = {"head": f"{repo.owner}:{branch}", "base": base}
+    if any(_listed(repo, p, same) for p in _pulls(repo)):
+        raise _invalid("", "custom", f"A pull request already exists for {repo.owner}:{branch}.")
+    if git.is_ancestor(repo, repo.branches[branch], repo.branches[base]):
+        raise _invalid("", "custom", f"No commits between {base} and {branch}")
+    if draft and not repo.draft_pulls:
+        raise Fail(422, "Draft pull requests are not supported in this repository.")
+    number = max(repo.issues, default=0) + 1
+    body = str(ctx.body.get("body") or "")
+    pull = state.Pull(number, title, body, ctx.login, id=ctx.fake.next_id(), draft=bool(draft))
+    pull.head_ref, pull.base_ref, pull.base_sha = branch, base, repo.branches[base]
+    repo.issues[number] = pull
+    git.sync_pull(repo, pull, repo.branches[branch])
+    return Reply(201, ctx.shapes.pull(repo, pull))
+
+
 @route("GET", "/repos/{owner}/{repo}/pulls/{number:int}")
 def get_pull(ctx: Ctx) -> Reply:
     repo, pull = ctx.pull()
+    return Reply(200, ctx.shapes.pull(repo, pull))
+
+
+@route("PATCH", "/repos/{owner}/{repo}/pulls/{number:int}")
+def update_pull(ctx: Ctx) -> Reply:
+    repo, pull = ctx.pull()
+    if ctx.body.get("state", pull.state) not in ("open", "closed"):
+        raise _invalid("state")
+    pull.title = str(ctx.body.get("title", pull.title))
+    pull.body = str(ctx.body.get("body") or "") if "body" in ctx.body else pull.body
+    pull.state = ctx.body.get("state", pull.state)
     return Reply(200, ctx.shapes.pull(repo, pull))
 
 

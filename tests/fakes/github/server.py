@@ -17,9 +17,11 @@ from starlette.routing import Route
 from tests.fakes.github import (
     routes_app,
     routes_checks,
+    routes_git,
     routes_issues,
     routes_pulls,
     routes_repos,
+    routes_sub_issues,
     state,
 )
 from tests.fakes.github.router import Ctx, Fail, Reply, match
@@ -28,7 +30,15 @@ from tests.fakes.github.shapes_checks import Shapes
 if TYPE_CHECKING:
     from tests.fakes.github.fake import FakeGitHub
 
-ROUTE_MODULES = (routes_app, routes_checks, routes_issues, routes_pulls, routes_repos)
+ROUTE_MODULES = (
+    routes_app,
+    routes_checks,
+    routes_git,
+    routes_issues,
+    routes_pulls,
+    routes_repos,
+    routes_sub_issues,
+)
 UNPARSABLE = object()  # the body of a request that was not JSON
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 # A hook sees each request before its handler (`before`) or with the handler's reply

@@ -1,15 +1,15 @@
-"""The JSON of check runs, branches and commits."""
+"""The JSON of check runs, branches and commits; `Shapes` renders everything the fake sends."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.fakes.github import state
+from tests.fakes.github import git, state
 from tests.fakes.github.shapes import WEB, iso
-from tests.fakes.github.shapes_activity import ActivityShapes
+from tests.fakes.github.shapes_git import GitShapes
 
 
-class Shapes(ActivityShapes):
+class Shapes(GitShapes):
     """Everything the fake sends, as GitHub's JSON."""
 
     def check_run(self, repo: state.Repo, run: state.CheckRun) -> dict[str, Any]:
@@ -43,6 +43,7 @@ class Shapes(ActivityShapes):
         url = f"{self.api}/repos/{repo.full_name}/commits/{commit.sha}"
         git_url = f"{self.api}/repos/{repo.full_name}/git/commits/{commit.sha}"
         person = {"name": "Fake Committer", "email": "fake@example.test", "date": iso(commit.at)}
+        tree = git.tree_sha(commit.tree)
         return {
             "url": url,
             "sha": commit.sha,
@@ -55,7 +56,7 @@ class Shapes(ActivityShapes):
                 "committer": person,
                 "message": commit.message,
                 "comment_count": 0,
-                "tree": {"sha": commit.sha, "url": f"{git_url}/tree"},
+                "tree": {"sha": tree, "url": self._git(repo, "trees", tree)},
             },
             "author": None,
             "committer": None,

@@ -84,6 +84,7 @@ class CheckRun:
     title: str | None = None
     summary: str | None = None
     text: str | None = None
+    actions: list[dict[str, str]] = field(default_factory=list)  # the requested-action buttons
     started_at: float = field(default_factory=time.time)
     completed_at: float | None = None
 
@@ -104,6 +105,11 @@ class Issue:
     body: str
     author: str
     state: str = "open"
+    id: int = 0  # the issue id, which the sub-issues API takes; a pull's differs from its own
+    labels: list[str] = field(default_factory=list)
+    parent: int | None = None  # the number of the issue this is a sub-issue of
+    sub_issues: list[int] = field(default_factory=list)  # numbers, in the order added
+    created_at: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -126,8 +132,11 @@ class Repo:
     installation_id: int
     default_branch: str
     private: bool = False
+    draft_pulls: bool = True  # False: a private repository on a plan without draft pulls
     branches: dict[str, str] = field(default_factory=dict)  # name → sha
     commits: dict[str, Commit] = field(default_factory=dict)
+    trees: dict[str, dict[str, str]] = field(default_factory=dict)  # sha → path → text
+    blobs: dict[str, str] = field(default_factory=dict)  # sha → text, made by the blobs API
     issues: dict[int, Issue] = field(default_factory=dict)  # pulls too: they share numbers
     comments: dict[int, IssueComment] = field(default_factory=dict)
     reviews: dict[int, Review] = field(default_factory=dict)
@@ -153,6 +162,9 @@ class Repo:
     def pull(self, number: int) -> Pull | None:
         found = self.issues.get(number)
         return found if isinstance(found, Pull) else None
+
+    def issue_by_id(self, issue_id: int) -> Issue | None:
+        return next((i for i in self.issues.values() if i.id == issue_id), None)
 
 
 @dataclass

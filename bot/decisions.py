@@ -1,0 +1,91 @@
+"""Routing /approve, /reject and check-run buttons to the runs that wait for them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dbos import DBOS, StepOptions
+
+from bot.engine import runtime
+from bot.engine.context import APPROVAL_TOPIC
+from bot.engine.steps import is_permanent
+from bot.events import Event
+from bot.replies import reply_marker
+from bot.triggers import Command
+
+DECISIONS = {"approve", "reject"}
+_WAITING = re.compile(r"<!-- baton:approval (\S+) -->")
+READ: StepOptions = {
+    "retries_allowed": True,
+    "max_attempts": 5,
+    "should_retry": lambda exc: not is_permanent(exc),
+}
+
+
+def decision_message(event: Event, decision: str, args: str, role: str) -> dict[str, Any]:
+    """What the waiting run receives; the run itself judges role, hash and staleness."""
+    words = args.split()
+    plan_hash = words[0] if decision == "approve" and words else ""
+    reason = args if decision == "reject" else ""
+    return {
+        "decision": decision,
+        "user": event.sender,
+        "role": role,
+        "hash": plan_hash,
+        "reason": reason,
+        "delivery": event.delivery_id,
+    }
+
+
+async def role_of(event: Event) -> str:
+    github = runtime.current().github(event.installation_id or 0)
+    return await github.get_permission(event.repo, event.sender)
+
+
+async def waiting_runs(event: Event) -> list[str]:
+    """Runs with an approval comment on this issue or PR that are still running."""
+    github = runtime.current().github(event.installation_id or 0)
+    comments = await github.list_comments(event.repo, event.number or 0)
+    found = [
+        m.group(1)
+        for c in comments
+        if c.author.endswith("[bot]")
+        for m in _WAITING.finditer(c.body)
+    ]
+    pending = []
+    for run_id in dict.fromkeys(found):
+        status = await DBOS.get_workflow_status_async(run_id)
+        if status is not None and status.status == "PENDING":
+            pending.append(run_id)
+    return pending
+
+
+async def say_nothing_waits(event: Event) -> None:
+    github = runtime.current().github(event.installation_id or 0)
+    marker = reply_marker(event.delivery_id)
+    text = f"{marker}\n@{event.sender} nothing here is waiting for approval."
+    await github.upsert_comment(event.repo, event.number or 0, marker, text)
+
+
+async def deliver(event: Event, targets: list[str], decision: str, args: str) -> dict[str, Any]:
+    role = await DBOS.run_step_async({**READ, "name": "decider_role"}, role_of, event)
+    message = decision_message(event, decision, args, role)
+    for run_id in targets:
+        key = f"{event.delivery_id}:{run_id}"
+        await DBOS.send_async(run_id, message, APPROVAL_TOPIC, idempotency_key=key)
+    return {"decision": decision, "runs": targets}
+
+
+async def route_command(event: Event, command: Command) -> dict[str, Any]:
+    targets = await DBOS.run_step_async({**READ, "name": "waiting_runs"}, waiting_runs, event)
+    if not targets:
+        await DBOS.run_step_async({**READ, "name": "reply"}, say_nothing_waits, event)
+        return {"decision": command.name, "runs": []}
+    return await deliver(event, targets, command.name, command.args)
+
+
+async def route_button(event: Event) -> dict[str, Any]:
+    if event.requested_action not in DECISIONS or not event.check_run_external_id:
+        return {"ignored": f"unknown check run action {event.requested_action!r}"}
+    return await deliver(event, [event.check_run_external_id], event.requested_action, "")

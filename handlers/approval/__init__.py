@@ -1,0 +1,5 @@
+"""The `approval` step every plan-then-act workflow shares."""
+
+from handlers.approval import step
+
+__all__ = ["step"]

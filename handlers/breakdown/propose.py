@@ -1,0 +1,41 @@
+"""Step `breakdown.propose`: the model splits an issue into sub-tasks, as a plan to approve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.engine.context import StepContext
+from bot.engine.registry import RetryPolicy, step
+from bot.ports.llm import Message
+from handlers.breakdown.plan import BreakdownPlan
+from handlers.issue import IssueData
+
+
+class ProposeInput(BaseModel):
+    repo: str
+    issue: IssueData
+    max_tokens: int = 4096
+
+
+class ProposeOutput(BaseModel):
+    plan: dict[str, Any]
+    plan_format: str = "breakdown"
+
+
+@step(
+    "breakdown.propose", input=ProposeInput, output=ProposeOutput, retry=RetryPolicy(max_attempts=1)
+)
+async def breakdown_propose(inp: ProposeInput, ctx: StepContext) -> ProposeOutput:
+    """Ask the model for sub-tasks: title, body and acceptance criteria each."""
+    variables = {"repo": inp.repo, "issue": inp.issue.model_dump(mode="json")}
+    rendered = await ctx.prompts.render(ctx.prompt or "breakdown", variables)
+    ctx.note_prompt(rendered.use)
+    messages = [
+        Message(role="system", content=rendered.system),
+        Message(role="user", content=rendered.user),
+    ]
+    answer = await ctx.llm.complete(messages, BreakdownPlan, ctx.run.llm_model, inp.max_tokens)
+    ctx.note_llm(answer.model, answer.usage)
+    return ProposeOutput(plan=answer.output.model_dump(mode="json"))

@@ -1,0 +1,76 @@
+"""Who may approve a plan, and when an /approve no longer names the plan as it stands."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.approval.decide import Decision, judge
+from handlers.approval.plans import PLAN_END, PLAN_START, PlanParseError, plan_hash, plan_section
+from handlers.approval.step import parse_duration
+
+
+def decision(kind: str = "approve", role: str = "maintain", hash: str = "") -> Decision:
+    return Decision(decision=kind, user="mia", role=role, hash=hash, reason="not now")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "shown", "current", "moved", "expected"),
+    [
+        (decision(hash="aaaa1111"), "aaaa1111", "aaaa1111", False, "approved"),
+        (decision(), "aaaa1111", "aaaa1111", False, "approved"),
+        (decision(hash="bbbb2222"), "aaaa1111", "aaaa1111", False, "stale"),
+        (decision(hash="aaaa1111"), "aaaa1111", "cccc3333", False, "stale"),
+        (decision(), "aaaa1111", "cccc3333", False, "stale"),
+        (decision(hash="aaaa1111"), "aaaa1111", "aaaa1111", True, "stale"),
+        (decision("reject"), "aaaa1111", "cccc3333", True, "rejected"),
+        (decision(role="write"), "aaaa1111", "aaaa1111", False, "refused"),
+        (decision("reject", role="read"), "aaaa1111", "aaaa1111", False, "refused"),
+        (decision(role="admin"), "aaaa1111", "aaaa1111", False, "approved"),
+    ],
+)
+def test_decision_on_a_plan(
+    given: Decision, shown: str, current: str, moved: bool, expected: str
+) -> None:
+    assert judge(given, "maintain", shown, current, moved).kind == expected
+
+
+def test_refusal_says_who_may_decide() -> None:
+    verdict = judge(decision(role="write"), "maintain", "aaaa1111", "aaaa1111", False)
+
+    assert "@mia" in verdict.message
+    assert "**maintain**" in verdict.message and "**write**" in verdict.message
+
+
+def test_approving_an_old_hash_after_an_edit_names_the_new_hash() -> None:
+    verdict = judge(decision(hash="aaaa1111"), "maintain", "aaaa1111", "cccc3333", False)
+
+    assert verdict.kind == "stale" and "cccc3333" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("7d", 604800), ("12h", 43200), ("30m", 1800), ("45s", 45), ("2", 2)]
+)
+def test_timeouts_read_as_durations(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+def test_a_timeout_that_is_not_a_duration_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("a week")
+
+
+def test_plan_hash_ignores_key_order_but_not_content() -> None:
+    assert plan_hash({"a": 1, "b": [1, 2]}) == plan_hash({"b": [1, 2], "a": 1})
+    assert plan_hash({"a": 1}) != plan_hash({"a": 2})
+    assert len(plan_hash({})) == 8
+
+
+def test_plan_section_is_read_between_the_markers() -> None:
+    body = f"intro\n{PLAN_START}\n- [x] one\n{PLAN_END}\nfooter"
+
+    assert plan_section(body) == "- [x] one"
+
+
+def test_a_comment_whose_markers_were_removed_cannot_be_read() -> None:
+    with pytest.raises(PlanParseError, match="markers"):
+        plan_section("- [x] one")

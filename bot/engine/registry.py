@@ -39,6 +39,7 @@ class StepType:
 
 
 _REGISTRY: dict[str, StepType] = {}
+_loaded = False
 
 
 def step(
@@ -69,12 +70,15 @@ def step(
 
 def load_step_modules() -> None:
     """Import every module named in the `baton.steps` entry-point group, registering its steps."""
+    global _loaded
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         entry.load()
+    _loaded = True
 
 
 def registered() -> dict[str, StepType]:
-    if not _REGISTRY:
+    """Every step type: those of the installed step modules, and any registered directly."""
+    if not _loaded:
         load_step_modules()
     return dict(_REGISTRY)
 

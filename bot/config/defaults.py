@@ -37,6 +37,18 @@ workflows:
       - uses: review.llm
         prompt: review
       - uses: review.publish
+  draft:
+    description: "Plan a change for an issue, and after approval open it as a draft PR."
+    on: [/draft, issues.labeled:baton-draft]
+    steps:
+      - uses: issue.read
+      - uses: draft.plan
+        prompt: draft-plan
+      - uses: approval
+        with: { from: maintain, timeout: 7d }
+      - uses: draft.write
+        prompt: draft-write
+      - uses: draft.open_pr
   breakdown:
     description: "Split an issue into sub-issues, after a maintainer approves the plan."
     on: [/breakdown]

@@ -1,8 +1,8 @@
-"""Step `issue.read`: the issue a workflow works on, with its conversation, as data."""
+"""Step `issue.read`: the issue a workflow works on, its conversation, and the repo's files."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.engine.context import StepContext
 from bot.engine.registry import step
@@ -11,6 +11,8 @@ from bot.engine.registry import step
 class IssueInput(BaseModel):
     repo: str
     number: int
+    config_sha: str  # the default branch's commit the run was configured at
+    max_tree_paths: int = Field(default=2000, ge=0, description="Paths of the repo listed.")
 
 
 class IssueComment(BaseModel):
@@ -29,11 +31,13 @@ class IssueData(BaseModel):
 
 class IssueOutput(BaseModel):
     issue: IssueData
+    tree: list[str]  # file paths at the default branch, for planning
+    tree_truncated: bool = False
 
 
 @step("issue.read", input=IssueInput, output=IssueOutput)
 async def issue_read(inp: IssueInput, ctx: StepContext) -> IssueOutput:
-    """Read the issue, its labels and its comments (Baton's own comments left out)."""
+    """Read the issue, its labels and comments (not Baton's own), and the default branch's files."""
     issue = await ctx.github.get_issue(inp.repo, inp.number)
     comments = await ctx.github.list_comments(inp.repo, inp.number)
     said = [
@@ -47,4 +51,6 @@ async def issue_read(inp: IssueInput, ctx: StepContext) -> IssueOutput:
         labels=list(issue.labels),
         comments=said,
     )
-    return IssueOutput(issue=data)
+    tree = await ctx.github.list_tree(inp.repo, inp.config_sha)
+    kept = tree[: inp.max_tree_paths]
+    return IssueOutput(issue=data, tree=kept, tree_truncated=len(kept) < len(tree))

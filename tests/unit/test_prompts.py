@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.prompts import OVERRIDE_DIR, PromptError, PromptLibrary, parse_prompt, render_prompt
+from bot.settings import DEFAULT_PROMPTS_DIR as DEFAULT_PROMPTS
 
 PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 OVERRIDE = f"{OVERRIDE_DIR}/review.md"
@@ -192,3 +193,10 @@ def test_render_prompt_keeps_the_body_but_its_final_newline() -> None:
     prompt = parse_prompt(override_file("a\n\n  b {{ x }}\n"), source="default", where="t.md")
 
     assert render_prompt(prompt, {"x": 1}).user == "a\n\n  b 1"
+
+
+@pytest.mark.parametrize("path", sorted(DEFAULT_PROMPTS.glob("*.md")), ids=lambda p: p.name)
+def test_every_default_prompt_has_valid_front_matter(path: Path) -> None:
+    prompt = parse_prompt(path.read_text(), source="default", where=str(path))
+
+    assert prompt.use.id == path.stem

@@ -1,0 +1,107 @@
+"""A draft plan — approach, files and risks — as Markdown a maintainer may edit before approving."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from handlers.approval.plans import PlanFormat, PlanParseError, register_format
+
+Action = Literal["modify", "create", "delete"]
+_FILE = re.compile(r"^- \[(?P<tick>[ xX])\] `(?P<path>[^`]+)` \((?P<action>\w+)\):?\s*(?P<why>.*)$")
+_SECTIONS = ("**Approach**", "**Files**", "**Risks**")
+
+
+class PlannedFile(BaseModel):
+    path: str = Field(description="Repository-relative path, e.g. src/app/search.py.")
+    action: Action = Field(description="modify an existing file, create a new one, or delete one.")
+    why: str = Field(description="One sentence: what changes in this file and why.")
+
+    @field_validator("path")
+    @classmethod
+    def _inside_repository(cls, path: str) -> str:
+        parts = path.split("/")
+        if not path or path.startswith("/") or ".." in parts or parts[0] == ".git":
+            raise ValueError(f"`{path}` is not a path inside the repository")
+        if path.startswith(".github/workflows/"):
+            raise ValueError(f"`{path}`: Baton does not write GitHub Actions workflows")
+        return path
+
+
+class DraftPlan(BaseModel):
+    approach: str = Field(min_length=1, description="How the issue will be solved, briefly.")
+    files: list[PlannedFile] = Field(min_length=1, max_length=20)
+    risks: list[str] = Field(default=[], description="What could go wrong or needs review.")
+
+
+def render(plan: dict[str, Any]) -> str:
+    parsed = DraftPlan.model_validate(plan)
+    files = [f"- [x] `{f.path}` ({f.action}): {f.why}" for f in parsed.files]
+    risks = [f"- {risk}" for risk in parsed.risks] or ["- none named"]
+    return "\n".join(
+        [
+            "**Approach**",
+            "",
+            parsed.approach,
+            "",
+            "**Files**",
+            "",
+            *files,
+            "",
+            "**Risks**",
+            "",
+            *risks,
+        ]
+    )
+
+
+def _sections(text: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in text.splitlines():
+        if line.strip() in _SECTIONS:
+            current = line.strip()
+            found[current] = []
+        elif current is not None:
+            found[current].append(line)
+    missing = [name for name in _SECTIONS if name not in found]
+    if missing:
+        raise PlanParseError(f"the plan needs its {', '.join(missing)} heading(s)")
+    return found
+
+
+def _files(lines: list[str]) -> list[dict[str, str]]:
+    files = []
+    for line in (raw.strip() for raw in lines):
+        match = _FILE.match(line)
+        if match is None and line:
+            raise PlanParseError(f"`{line}` is not a file line like - [x] `path` (modify): why")
+        if match and match["tick"] != " ":
+            files.append({"path": match["path"], "action": match["action"], "why": match["why"]})
+    return files
+
+
+def parse(text: str) -> dict[str, Any]:
+    sections = _sections(text)
+    risks = [r.strip()[2:] for r in sections["**Risks**"] if r.strip().startswith("- ")]
+    plan = {
+        "approach": "\n".join(sections["**Approach**"]).strip(),
+        "files": _files(sections["**Files**"]),
+        "risks": [r for r in risks if r != "none named"],
+    }
+    try:
+        return DraftPlan.model_validate(plan).model_dump(mode="json")
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise PlanParseError(f"{where}: {first['msg']}") from error
+
+
+def understood(plan: dict[str, Any]) -> str:
+    files = DraftPlan.model_validate(plan).files
+    return "Baton will change " + ", ".join(f"`{f.path}` ({f.action})" for f in files) + "."
+
+
+DRAFT = register_format(PlanFormat("draft", render, parse, understood))

@@ -1,0 +1,78 @@
+"""Step `draft.write`: the model writes each planned file against its real current contents; a
+result for a path outside the plan, or one that cannot apply, is refused."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from bot.engine.context import StepContext, StepFailed
+from bot.engine.registry import RetryPolicy, step
+from bot.ports.llm import Message
+from handlers.draft.plan import DraftPlan, PlannedFile
+from handlers.issue import IssueData
+
+
+class FileWrite(BaseModel):
+    """What the model returns for one file."""
+
+    path: str = Field(description="The path being written, exactly as in the plan.")
+    content: str = Field(description="The whole new content of the file.")
+
+
+class FileChange(BaseModel):
+    path: str
+    content: str | None  # None deletes the file
+
+
+class WriteInput(BaseModel):
+    repo: str
+    config_sha: str
+    issue: IssueData
+    plan: DraftPlan
+    max_tokens: int = 8192
+
+
+class WriteOutput(BaseModel):
+    changes: list[FileChange]
+
+
+async def current_text(inp: WriteInput, ctx: StepContext, planned: PlannedFile) -> str | None:
+    """The file as it is on the default branch; refuses a plan that does not fit the repository."""
+    found = await ctx.github.get_file(inp.repo, planned.path, inp.config_sha)
+    if planned.action != "create" and found is None:
+        raise StepFailed(f"the plan says {planned.action} `{planned.path}`, which does not exist")
+    if planned.action == "create" and found is not None:
+        raise StepFailed(f"the plan says create `{planned.path}`, which already exists")
+    return found.text if found is not None else None
+
+
+async def write_file(inp: WriteInput, ctx: StepContext, planned: PlannedFile) -> FileChange:
+    current = await current_text(inp, ctx, planned)
+    if planned.action == "delete":
+        return FileChange(path=planned.path, content=None)
+    variables = {
+        "repo": inp.repo,
+        "issue": inp.issue.model_dump(mode="json"),
+        "approach": inp.plan.approach,
+        "file": planned.model_dump(mode="json"),
+        "current": current,
+    }
+    rendered = await ctx.prompts.render(ctx.prompt or "draft-write", variables)
+    ctx.note_prompt(rendered.use)
+    messages = [
+        Message(role="system", content=rendered.system),
+        Message(role="user", content=rendered.user),
+    ]
+    answer = await ctx.llm.complete(messages, FileWrite, ctx.run.llm_model, inp.max_tokens)
+    ctx.note_llm(answer.model, answer.usage)
+    if answer.output.path != planned.path:
+        raise StepFailed(f"the model wrote `{answer.output.path}`, which is not in the plan")
+    if not answer.output.content.strip():
+        raise StepFailed(f"the model wrote `{planned.path}` empty; delete it in the plan instead")
+    return FileChange(path=planned.path, content=answer.output.content)
+
+
+@step("draft.write", input=WriteInput, output=WriteOutput, retry=RetryPolicy(max_attempts=1))
+async def draft_write(inp: WriteInput, ctx: StepContext) -> WriteOutput:
+    """Write every file of the approved plan, one model call per file."""
+    return WriteOutput(changes=[await write_file(inp, ctx, f) for f in inp.plan.files])

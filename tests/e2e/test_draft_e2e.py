@@ -1,0 +1,132 @@
+"""From an issue to a draft pull request, through a plan a maintainer approves."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event
+from tests.payloads import payload
+
+APP = "def greet(name):\n    return 'hi ' + name\n"
+PLAN = {
+    "approach": "Greet politely and document it.",
+    "files": [
+        {"path": "src/app.py", "action": "modify", "why": "say hello instead of hi"},
+        {"path": "docs/greeting.md", "action": "create", "why": "document the greeting"},
+    ],
+    "risks": ["callers that parse the greeting"],
+}
+WRITTEN = {
+    "src/app.py": "def greet(name):\n    return 'Hello, ' + name\n",
+    "docs/greeting.md": "# Greeting\n\n`greet(name)` says Hello.\n",
+}
+
+
+def answer(request: dict[str, Any]) -> Any:
+    """The scripted model: a plan, or the file the prompt asks for."""
+    text = str(request)
+    if "DraftPlan" in text:
+        return PLAN
+    path = next(p for p in WRITTEN if f"File: `{p}`" in text)
+    return {"path": path, "content": WRITTEN[path]}
+
+
+def on_issue(world: World, text: str, author: str = "maya") -> None:
+    comment = world.github.add_comment(REPO, 12, text, author=author)
+    event = comment_event(12, text, author, comment)
+    event["issue"].pop("pull_request", None)
+    world.send("issue_comment", event)
+
+
+def approval_hash(world: World) -> str:
+    def posted() -> Any:
+        return next(
+            (c for c in world.github.comments(REPO, 12) if "waiting for approval of" in c.body),
+            None,
+        )
+
+    body = world.wait_for(posted, what="the plan posted for approval").body
+    return re.search(r"approval of `([0-9a-f]{8})`", body).group(1)  # type: ignore[union-attr]
+
+
+def seed(world: World) -> None:
+    world.llm.respond_with(answer)
+    world.github.add_repo(REPO, installation_id=INSTALLATION, files={"src/app.py": APP})
+    world.github.add_issue(REPO, number=12, title="Greet politely", body="Say Hello, not hi.")
+    world.github.set_role(REPO, "maya", "maintain")
+
+
+def draft_pulls(world: World) -> list[Any]:
+    return [p for p in world.github.pulls(REPO) if p.head_ref == "baton/issue-12"]
+
+
+def test_approved_draft_opens_one_draft_pull_request_with_the_written_files(world: World) -> None:
+    seed(world)
+    on_issue(world, "/draft")
+
+    on_issue(world, f"/approve {approval_hash(world)}")
+
+    [pull] = world.wait_for(lambda: draft_pulls(world), what="the draft pull request")
+    assert pull.draft
+    assert "Closes #12" in pull.body
+    for path, text in WRITTEN.items():
+        assert world.github.file_at(REPO, "baton/issue-12", path) == text
+    assert world.github.file_at(REPO, "main", "src/app.py") == APP
+    check = world.finished_check(world.github.repos[REPO].branches["main"], name="Baton: draft")
+    assert check.conclusion == "success"
+
+
+def test_the_baton_draft_label_starts_a_draft(world: World) -> None:
+    seed(world)
+    event = payload(
+        "issues",
+        "labeled",
+        **{
+            "repository.full_name": REPO,
+            "repository.default_branch": "main",
+            "installation.id": INSTALLATION,
+            "issue.number": 12,
+            "label.name": "baton-draft",
+            "sender.login": "maya",
+            "sender.type": "User",
+        },
+    )
+    event["issue"].pop("pull_request", None)
+
+    world.send("issues", event)
+
+    assert approval_hash(world)
+
+
+def kill_after_applying(world: World, method: str, path_end: str) -> None:
+    """GitHub applies the write, then Baton dies before hearing back (SIGKILL)."""
+    fired: list[bool] = []
+
+    def hook(seen: Any, reply: Any) -> None:
+        if not fired and seen.method == method and seen.path.endswith(path_end):
+            fired.append(True)
+            world.baton.kill()
+
+    world.github.after_hooks.append(hook)
+
+
+def test_a_crash_after_the_pull_request_was_created_leaves_one_branch_and_one_pull(
+    world: World,
+) -> None:
+    seed(world)
+    kill_after_applying(world, "POST", "/pulls")
+    on_issue(world, "/draft")
+    on_issue(world, f"/approve {approval_hash(world)}")
+    world.wait_for(
+        lambda: world.baton.proc and world.baton.proc.poll() is not None, what="the kill"
+    )
+
+    world.baton.start()
+
+    world.finished_check(world.github.repos[REPO].branches["main"], name="Baton: draft")
+    assert len(draft_pulls(world)) == 1
+    assert [b for b in world.github.repos[REPO].branches if b.startswith("baton/")] == [
+        "baton/issue-12"
+    ]
+    assert world.github.file_at(REPO, "baton/issue-12", "src/app.py") == WRITTEN["src/app.py"]

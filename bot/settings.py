@@ -7,8 +7,6 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot import __version__
-
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 
 
@@ -29,8 +27,10 @@ class Settings(BaseSettings):
     baton_admin_token: SecretStr | None = None
     # The App's slug: its comments are authored by "<slug>[bot]".
     baton_app_slug: str = "baton"
-    # Pinned so a deploy does not strand runs parked on an approval (DESIGN.md).
-    baton_application_version: str = __version__
+    # DBOS resumes only the runs of its own application version, so this is pinned rather than
+    # derived from the code or the release: a deploy must not strand runs parked on an approval.
+    # Raise it only with a release whose workflow code cannot replay older runs.
+    baton_application_version: str = "baton-1"
     baton_executor_id: str = "baton-local"
     baton_prompts_dir: Path = DEFAULT_PROMPTS_DIR
     baton_log_level: str = "INFO"

@@ -9,6 +9,7 @@ from dbos import DBOS, DBOSConfig
 
 import bot.dispatch
 import bot.engine.runner  # noqa: F401  registers the run workflow with DBOS
+from bot import accounting
 from bot.engine import registry
 from bot.engine.runtime import Runtime, set_runtime
 from bot.ports.github import GitHubPort
@@ -76,7 +77,7 @@ class Baton:
     def launch(self) -> None:
         logging.getLogger("baton").setLevel(self.settings.baton_log_level)
         registry.load_step_modules()
-        self.store.create_tables()
+        accounting.create_tables(self.store)
         set_runtime(self.runtime)
         DBOS(config=dbos_config(self.settings))
         DBOS.launch()

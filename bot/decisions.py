@@ -56,7 +56,9 @@ async def waiting_runs(event: Event) -> list[str]:
     pending = []
     for run_id in dict.fromkeys(found):
         status = await DBOS.get_workflow_status_async(run_id)
-        if status is not None and status.status == "PENDING":
+        # After a restart DBOS re-queues pending runs (ENQUEUED) until its queue thread resumes
+        # them; a decision sent then is read when the run reaches its wait.
+        if status is not None and status.status in ("PENDING", "ENQUEUED"):
             pending.append(run_id)
     return pending
 

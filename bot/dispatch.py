@@ -15,6 +15,7 @@ from bot.events import Event
 from bot.replies import refusal_text, reply_marker
 from bot.repo_config import RepoConfig, load_repo_config
 from bot.roles import role_allows
+from bot.supersede import register_run
 from bot.triggers import Match, matching_workflows, parse_command
 
 READ: StepOptions = {
@@ -95,6 +96,8 @@ def plan_for(
         paths_include=list(workflow.paths.include),
         paths_exclude=list(workflow.paths.exclude),
         run_url=f"{public_url.rstrip('/')}/runs/{run_id}" if public_url else "",
+        budget=config.config.llm.budget.model_dump(),
+        price=config.config.llm.price.model_dump() if config.config.llm.price else None,
     )
     steps = [PlannedStep(uses=s.uses, prompt=s.prompt, with_=s.with_) for s in workflow.steps]
     return RunPlan(
@@ -124,5 +127,12 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
     if event.subject == "pull_request" and not head_sha:
         head_sha = await DBOS.run_step_async({**READ, "name": "pull_head"}, pull_head, event)
     public_url = runtime.current().settings.baton_public_url
-    runs = [await start_run(plan_for(event, config, m, head_sha, public_url)) for m in matches]
+    runs = []
+    for match in matches:
+        plan = plan_for(event, config, match, head_sha, public_url)
+        if event.action == "synchronize":
+            plan.delay_seconds = runtime.current().settings.baton_debounce_seconds
+        run = plan.run.model_dump(mode="json")
+        if await DBOS.run_step_async({**READ, "name": "register_run"}, register_run, run):
+            runs.append(await start_run(plan))
     return {"runs": runs}

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     baton_executor_id: str = "baton-local"
     baton_prompts_dir: Path = DEFAULT_PROMPTS_DIR
     baton_log_level: str = "INFO"
+    # A push waits this long before its review starts; a newer push in the meantime replaces it.
+    baton_debounce_seconds: float = 5.0
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None

@@ -226,6 +226,15 @@ class Budget(BaseModel):
     tokens_per_repo_per_day: int | None = Field(None, gt=0, description="Daily cap per repo.")
 
 
+class Price(BaseModel):
+    """The model's price, so the ledger can show cost beside tokens."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input_per_mtok: float = Field(ge=0, description="USD per million input tokens.")
+    output_per_mtok: float = Field(ge=0, description="USD per million output tokens.")
+
+
 class LLMConfig(BaseModel):
     """Which model the LLM steps call."""
 
@@ -234,6 +243,7 @@ class LLMConfig(BaseModel):
     provider: Literal["openai", "anthropic"] = Field("openai", description="The LLM provider.")
     model: str = Field("gpt-4.1-mini", min_length=1, description="The provider's model name.")
     budget: Budget = Field(default_factory=Budget, description="Token caps.")
+    price: Price | None = Field(None, description="The model's price, for costs in the ledger.")
 
 
 class Commands(BaseModel):

@@ -34,6 +34,8 @@ class RunInfo(BaseModel):
     paths_include: list[str] = ["**"]  # the workflow's `paths`, gitignore-style globs
     paths_exclude: list[str] = []
     run_url: str = ""  # the run's page, linked from its check run
+    budget: dict[str, int | None] = {}  # llm.budget: tokens_per_run, _per_pr, _per_repo_per_day
+    price: dict[str, float] | None = None  # llm.price, for costs in the ledger
 
 
 class PromptUse(BaseModel):
@@ -57,6 +59,10 @@ class PromptSource(Protocol):
 
 class StepFailed(Exception):
     """A step cannot succeed, whatever the retries; the message is shown to users as is."""
+
+
+class BudgetReached(StepFailed):
+    """A model call would exceed `llm.budget`; steps that can, stop early and say "partial"."""
 
 
 class _NoPrompts:
@@ -102,6 +108,13 @@ class StepContext:
     prompt: str | None = None  # the step's `prompt:` from the config, if any
     telemetry: StepTelemetry = field(default_factory=StepTelemetry)
     durability: Durability = field(default_factory=_Immediate)
+    tokens_left: int | None = None  # under `llm.budget` when the step started; None: no cap
+
+    def can_spend(self, tokens: int) -> bool:
+        """Whether `tokens` more fit the budget, counting what this step spent already."""
+        if self.tokens_left is None:
+            return True
+        return self.telemetry.usage.total + tokens <= self.tokens_left
 
     async def checkpoint(self, name: str, func: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         return await self.durability.checkpoint(name, func, *args)

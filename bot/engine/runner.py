@@ -8,6 +8,8 @@ from typing import Any
 from dbos import DBOS, SetWorkflowID, StepOptions
 from pydantic import BaseModel
 
+from bot.accounting import Spend, finish_run, spend
+from bot.budget import Caps, exhausted, remaining
 from bot.engine import registry, runtime
 from bot.engine.checkrun import check_run_update
 from bot.engine.context import RunInfo
@@ -35,6 +37,9 @@ class RunPlan(BaseModel):
     steps: list[PlannedStep]
     config_error: str | None = None
     config_fallback: str = ""
+    # A burst of pushes becomes one review: the run waits this long first, and a newer push
+    # cancels it meanwhile (dispatch supersedes runs for older heads).
+    delay_seconds: float = 0.0
 
 
 def step_options(uses: str) -> StepOptions:
@@ -140,6 +145,11 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
         config_error=plan.config_error,
         config_fallback=plan.config_fallback,
     )
+    if plan.delay_seconds > 0:
+        await DBOS.sleep_async(plan.delay_seconds)
+    refusal = await DBOS.run_step_async({"name": "budget"}, budget_gate, plan.run.model_dump())
+    if refusal is not None:
+        return await not_started(record, refusal)
     await publish(record)
     for index in range(len(plan.steps)):
         record.steps[index] = await run_one(plan, index, record.outputs())
@@ -152,6 +162,29 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
             await publish(record)
     conclude(record)
     await publish(record)
+    await DBOS.run_step_async({"name": "finished"}, mark_finished, plan.run.run_id, record.status)
+    return record.model_dump(mode="json")
+
+
+async def budget_gate(run: dict[str, Any]) -> str | None:
+    """Why the run must not start at all (a cap already spent), or None."""
+    caps = Caps.model_validate(run.get("budget") or {})
+    if remaining(caps, Spend(0, 0, 0)) is None:
+        return None
+    store = runtime.current().store
+    return exhausted(caps, spend(store, run["run_id"], run["repo"], run.get("number")))
+
+
+async def mark_finished(run_id: str, status: str) -> None:
+    finish_run(runtime.current().store, run_id, status)
+
+
+async def not_started(record: RunRecord, reason: str) -> dict[str, Any]:
+    for step in record.steps:
+        step.status = "skipped"
+    record.status, record.headline = "neutral", f"Not started: {reason}"
+    await publish(record)
+    await DBOS.run_step_async({"name": "finished"}, mark_finished, record.run.run_id, "neutral")
     return record.model_dump(mode="json")
 
 

@@ -30,6 +30,8 @@ class ReviewLLMOutput(BaseModel):
     llm_summary: str
     llm_findings: list[Finding]
     chunks: int
+    reviewed_chunks: int = 0
+    partial: bool = False  # the token budget ran out before every chunk was reviewed
 
 
 def instructions_for(path: str, instructions: dict[str, str]) -> list[str]:
@@ -89,9 +91,15 @@ async def review_llm(inp: ReviewLLMInput, ctx: StepContext) -> ReviewLLMOutput:
     summaries: list[str] = []
     findings: list[Finding] = []
     for chunk in chunks:
+        if not ctx.can_spend(chunk.estimated_tokens + inp.max_tokens):
+            break
         output = await review_chunk(inp, ctx, chunk, len(chunks))
         summaries.append(output.summary.strip())
         findings.extend(finding.to_finding() for finding in output.findings)
     return ReviewLLMOutput(
-        llm_summary="\n\n".join(summaries), llm_findings=findings, chunks=len(chunks)
+        llm_summary="\n\n".join(summaries),
+        llm_findings=findings,
+        chunks=len(chunks),
+        reviewed_chunks=len(summaries),
+        partial=len(summaries) < len(chunks),
     )

@@ -37,10 +37,12 @@ class PublishInput(BaseModel):
     llm_summary: str = ""
     llm_findings: list[Finding] = []
     chunks: int = 0
+    reviewed_chunks: int = 0
+    partial: bool = False
 
 
 class PublishOutput(BaseModel):
-    summary_comment_id: int
+    summary_comment_id: int | None
     summary_url: str
     review_id: int | None
     inline_comments: int
@@ -82,9 +84,24 @@ def headline(inline: int, unplaced: int, notes: int) -> str:
     return f"{total} finding(s), {notes} note(s)"
 
 
+def superseded(inp: PublishInput, head: str) -> PublishOutput:
+    return PublishOutput(
+        summary_comment_id=None,
+        summary_url="",
+        review_id=None,
+        inline_comments=0,
+        unplaced_findings=0,
+        conclusion="neutral",
+        headline=f"Not published: the pull request moved on to {head[:7]}",
+    )
+
+
 @step("review.publish", input=PublishInput, output=PublishOutput)
 async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
     """Inline comments only on lines present in the diff; everything else goes in the summary."""
+    head = (await ctx.github.get_pull(inp.repo, inp.number)).head_sha
+    if head != inp.head_sha:  # never a review for a head that is no longer current
+        return superseded(inp, head)
     findings = [*inp.check_findings, *inp.llm_findings]
     placed = placement(findings, inp.diff.files)
     inline, unplaced = placed.inline, placed.unplaced
@@ -110,6 +127,8 @@ async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
         run_id=inp.run_id,
         reviewed=len(inp.diff.files),
         chunks=inp.chunks,
+        reviewed_chunks=inp.reviewed_chunks,
+        partial=inp.partial,
     )
     comment = await ctx.github.upsert_comment(inp.repo, inp.number, marker, body)
     return PublishOutput(
@@ -119,5 +138,6 @@ async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
         inline_comments=len(inline),
         unplaced_findings=len(unplaced),
         conclusion="success",
-        headline=headline(len(inline), len(unplaced), len(inp.check_notes)),
+        headline=("partial: budget reached · " if inp.partial else "")
+        + headline(len(inline), len(unplaced), len(inp.check_notes)),
     )

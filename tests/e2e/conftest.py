@@ -96,7 +96,7 @@ def comment_event(number: int, text: str, sender: str, comment_id: int) -> dict[
 
 
 @contextmanager
-def running_world(workdir: Path) -> Iterator[World]:
+def running_world(workdir: Path, **extra_env: str) -> Iterator[World]:
     github = FakeGitHub(app_id=7, public_key_pem=keys.app_public_key())
     llm = FakeLLM()
     with github.serve() as api_url, llm.serve() as llm_url:
@@ -109,6 +109,8 @@ def running_world(workdir: Path) -> Iterator[World]:
             "OPENAI_API_KEY": "test-key",
             "OPENAI_BASE_URL": llm_url,
             "BATON_LOG_LEVEL": "WARNING",
+            "BATON_DEBOUNCE_SECONDS": "0.2",
+            **extra_env,
         }
         baton = BatonProcess(env, workdir, workdir / "baton.log")
         baton.start()

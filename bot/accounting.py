@@ -1,0 +1,118 @@
+"""Baton's books beside DBOS: which runs exist for which PR, and the tokens each step spent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from bot.store import Store, metadata
+
+runs = sa.Table(
+    "baton_runs",
+    metadata,
+    sa.Column("run_id", sa.String(300), primary_key=True),
+    sa.Column("repo", sa.String(255), nullable=False),
+    sa.Column("number", sa.Integer, nullable=True),
+    sa.Column("workflow", sa.String(100), nullable=False),
+    sa.Column("head_sha", sa.String(64), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Index("baton_runs_subject", "repo", "number", "workflow"),
+)
+
+ledger = sa.Table(
+    "baton_ledger",
+    metadata,
+    sa.Column("run_id", sa.String(300), primary_key=True),
+    sa.Column("step", sa.Integer, primary_key=True),  # one row per step: a replay adds nothing
+    sa.Column("repo", sa.String(255), nullable=False),
+    sa.Column("number", sa.Integer, nullable=True),
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("input_tokens", sa.Integer, nullable=False),
+    sa.Column("output_tokens", sa.Integer, nullable=False),
+    sa.Column("cost_usd", sa.Float, nullable=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("baton_ledger_subject", "repo", "number"),
+)
+
+DAY = 86_400.0
+
+
+def create_tables(store: Store) -> None:
+    """Baton's own tables (these and the store's), created if missing."""
+    metadata.create_all(store.engine)
+
+
+@dataclass(frozen=True)
+class Spend:
+    run: int
+    pull: int
+    repo_today: int
+
+
+def insert_once(store: Store, table: sa.Table, row: Mapping[str, object]) -> None:
+    """Insert unless a row with the same key exists (steps run at least once)."""
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(table.insert().values(**row))
+    except sa.exc.IntegrityError:
+        pass
+
+
+def record_run(
+    store: Store, run_id: str, repo: str, number: int | None, workflow: str, head_sha: str
+) -> None:
+    row = {
+        "run_id": run_id,
+        "repo": repo,
+        "number": number,
+        "workflow": workflow,
+        "head_sha": head_sha,
+        "status": "running",
+        "created_at": time.time(),
+    }
+    insert_once(store, runs, row)
+
+
+def finish_run(store: Store, run_id: str, status: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(runs.update().where(runs.c.run_id == run_id).values(status=status))
+
+
+def superseded_runs(
+    store: Store, repo: str, number: int, workflow: str, head_sha: str
+) -> list[tuple[str, str]]:
+    """Running runs of this workflow on this PR for another head: (run id, their head)."""
+    query = sa.select(runs.c.run_id, runs.c.head_sha).where(
+        runs.c.repo == repo,
+        runs.c.number == number,
+        runs.c.workflow == workflow,
+        runs.c.status == "running",
+        runs.c.head_sha != head_sha,
+    )
+    with store.engine.connect() as conn:
+        return [(str(row.run_id), str(row.head_sha)) for row in conn.execute(query)]
+
+
+def record_spend(store: Store, row: Mapping[str, object]) -> None:
+    insert_once(store, ledger, {**row, "at": time.time()})
+
+
+def _tokens(conn: sa.Connection, where: sa.ColumnElement[bool]) -> int:
+    total = sa.func.coalesce(sa.func.sum(ledger.c.input_tokens + ledger.c.output_tokens), 0)
+    return int(conn.execute(sa.select(total).where(where)).scalar_one())
+
+
+def spend(store: Store, run_id: str, repo: str, number: int | None) -> Spend:
+    """Tokens spent by this run, on this PR (all runs), and in this repo over the last 24 h."""
+    pull = ledger.c.number == number if number is not None else sa.false()
+    since = time.time() - DAY
+    with store.engine.connect() as conn:
+        return Spend(
+            run=_tokens(conn, ledger.c.run_id == run_id),
+            pull=_tokens(conn, sa.and_(ledger.c.repo == repo, pull)),
+            repo_today=_tokens(conn, sa.and_(ledger.c.repo == repo, ledger.c.at >= since)),
+        )

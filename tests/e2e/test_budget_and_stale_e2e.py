@@ -1,0 +1,107 @@
+"""Spend capped and stale work dropped: what a team sees when pushes come fast or tokens run out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event, running_world
+from tests.fakes.llm import FakeAnswer
+
+REVIEW = {"summary": "Looks fine.", "findings": []}
+
+
+def costly(request: dict[str, Any]) -> FakeAnswer:
+    """Every model call reports 3,000 input tokens, so budgets bite predictably."""
+    return FakeAnswer(text=REVIEW, input_tokens=3000, output_tokens=10)
+
+
+def config(budget: str, with_: str = "") -> str:
+    return f"""\
+version: 1
+llm: {{ provider: openai, model: gpt-4.1-mini, budget: {{ {budget} }} }}
+workflows:
+  review:
+    on: [pull_request.opened, pull_request.synchronize]
+    steps:
+      - uses: pr.diff
+      - uses: review.llm
+        prompt: review
+        with: {{ chunk_tokens: 500, max_tokens: 300 {with_} }}
+      - uses: review.publish
+"""
+
+
+FILES = {
+    f"src/mod{i}.py": "\n".join(f"value_{i}_{n} = {n}" for n in range(60)) + "\n" for i in range(3)
+}
+
+
+@pytest.fixture
+def slow_world(tmp_path: Path) -> Iterator[World]:
+    """Pushes wait 3 s before their review starts, as a burst would."""
+    with running_world(tmp_path, BATON_DEBOUNCE_SECONDS="3") as world:
+        yield world
+
+
+def test_a_burst_of_pushes_is_reviewed_once_for_the_last_head(slow_world: World) -> None:
+    world = slow_world
+    world.llm.respond_with(lambda request: REVIEW)
+    world.github.add_repo(REPO, installation_id=INSTALLATION, files={"a.py": "x = 1\n"})
+    heads = [world.github.add_pull(REPO, number=4, head_files={"a.py": "x = 2\n"})]
+    for n in range(3, 6):
+        heads.append(world.github.push_to_pull(REPO, 4, head_files={"a.py": f"x = {n}\n"}))
+        world.send("pull_request", pr_event("synchronize", 4, heads[-1]))
+
+    assert world.finished_check(heads[-1]).conclusion == "success"
+    world.settle(1.0)
+    for old in heads[1:-1]:  # never started (already stale when dispatched), or cancelled
+        assert [r.conclusion for r in world.github.check_runs(REPO, old)] in ([], ["cancelled"])
+    [review] = world.github.reviews(REPO, 4) or [None]
+    assert review is None  # no findings: nothing inline, and never a review for an old head
+    assert len(world.llm.requests) == 1
+    summaries = [c for c in world.github.comments(REPO, 4) if "baton:summary" in c.body]
+    assert len(summaries) == 1 and heads[-1][:7] in summaries[0].body
+
+
+def test_a_review_that_reaches_its_token_budget_says_partial(world: World) -> None:
+    world.llm.respond_with(costly)
+    world.github.add_repo(
+        REPO,
+        installation_id=INSTALLATION,
+        files={".github/baton.yml": config("tokens_per_run: 3500")},
+    )
+    head = world.github.add_pull(REPO, number=6, head_files=FILES)
+
+    world.send("pull_request", pr_event("opened", 6, head))
+
+    check = world.finished_check(head)
+    assert check.conclusion == "success"
+    assert check.title.startswith("partial: budget reached")
+    assert len(world.llm.requests) == 1
+    [summary] = [c for c in world.github.comments(REPO, 6) if "baton:summary" in c.body]
+    assert "Partial: budget reached" in summary.body
+    assert "reviewed 1 of 3 parts" in summary.body
+
+
+def test_a_pull_request_whose_budget_is_spent_is_not_reviewed_again(world: World) -> None:
+    world.llm.respond_with(costly)
+    world.github.add_repo(
+        REPO,
+        installation_id=INSTALLATION,
+        files={".github/baton.yml": config("tokens_per_pr: 2000")},
+    )
+    first = world.github.add_pull(REPO, number=7, head_files={"a.py": "x = 1\n"})
+    world.send("pull_request", pr_event("opened", 7, first))
+    world.finished_check(first)
+    second = world.github.push_to_pull(REPO, 7, head_files={"a.py": "x = 2\n"})
+
+    world.send("pull_request", pr_event("synchronize", 7, second))
+
+    check = world.finished_check(second)
+    assert check.conclusion == "neutral"
+    assert "Not started: budget reached: `llm.budget.tokens_per_pr` is spent" in check.title
+    assert len(world.llm.requests) == 1

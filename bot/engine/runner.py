@@ -14,11 +14,13 @@ from bot.engine import registry, runtime
 from bot.engine.checkrun import check_run_update
 from bot.engine.context import RunInfo
 from bot.engine.control import DBOSDurability
+from bot.engine.failure import post_failure
 from bot.engine.record import RunRecord, RunStatus, StepRecord
 from bot.engine.steps import execute_step, is_permanent, perform, prepare
 
 log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
+NOTIFY: StepOptions = {"name": "failure_comment", "retries_allowed": True, "max_attempts": 5}
 
 
 class PlannedStep(BaseModel):
@@ -162,6 +164,8 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
             await publish(record)
     conclude(record)
     await publish(record)
+    if record.status == "failed" and record.run.number is not None:
+        await DBOS.run_step_async(NOTIFY, post_failure, record.model_dump(mode="json"))
     await DBOS.run_step_async({"name": "finished"}, mark_finished, plan.run.run_id, record.status)
     return record.model_dump(mode="json")
 

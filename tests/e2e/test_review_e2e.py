@@ -188,3 +188,25 @@ def test_repository_prompt_override_is_used_and_recorded_with_the_run(world: Wor
     assert record["run"]["config_sha"] == world.github.repos[REPO].branches["main"]
     assert record["steps"][0]["output"]["diff"]["files"][0]["path"] == "src/app.py"
     assert record["status"] == "succeeded"
+
+
+def test_a_model_answer_that_never_fits_fails_the_run_clearly_and_posts_nothing_half_done(
+    world: World,
+) -> None:
+    world.llm.respond_with(lambda request: "I think this PR is great!")  # never JSON
+    head = open_pull(world)
+
+    world.send("pull_request", pr_event("opened", 5, head), delivery="d-unfit")
+
+    check = world.finished_check(head)
+    assert check.conclusion == "failure"
+    assert "review.llm" in check.title
+    assert "did not fit ReviewOutput" in check.summary
+    assert len(world.llm.requests) == 2  # the answer and one repair, no more
+    failure = world.wait_for(
+        lambda: [c for c in world.github.comments(REPO, 5) if "baton:failure" in c.body],
+        what="the failure comment",
+    )
+    assert len(failure) == 1 and "stopped at step `review.llm`" in failure[0].body
+    assert world.github.reviews(REPO, 5) == []
+    assert not any("baton:summary" in c.body for c in world.github.comments(REPO, 5))

@@ -43,7 +43,7 @@ DAY = 86_400.0
 
 def create_tables(store: Store) -> None:
     """Baton's own tables (these and the store's), created if missing."""
-    metadata.create_all(store.engine)
+    store.create_tables()  # the same metadata, created under a lock on PostgreSQL
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from dbos import DBOS, DBOSConfig
 
@@ -11,11 +12,14 @@ import bot.dispatch
 import bot.engine.runner  # noqa: F401  registers the run workflow with DBOS
 from bot import accounting
 from bot.engine import registry
+from bot.engine.queues import register_queues
 from bot.engine.runtime import Runtime, set_runtime
+from bot.executors import Heartbeats
 from bot.ports.github import GitHubPort
 from bot.ports.llm import LLMPort
 from bot.settings import Settings, SettingsError
 from bot.store import Store
+from bot.takeover import Takeover, refuse_a_live_duplicate
 
 
 def github_factory(settings: Settings) -> Callable[[int], GitHubPort]:
@@ -23,7 +27,12 @@ def github_factory(settings: Settings) -> Callable[[int], GitHubPort]:
 
     if settings.github_app_id is None:
         raise SettingsError("set GITHUB_APP_ID (or run `baton serve` without it to set the App up)")
-    app = GitHubApp(settings.github_app_id, settings.private_key(), settings.github_api_url)
+    app = GitHubApp(
+        settings.github_app_id,
+        settings.private_key(),
+        settings.github_api_url,
+        timeout=settings.baton_github_timeout_seconds,
+    )
     return app.for_installation
 
 
@@ -73,16 +82,43 @@ class Baton:
             github=github or github_factory(settings),
             llm=llm or llm_factory(settings),
         )
+        self.heartbeats = Heartbeats(self.store.engine, settings.baton_executor_id)
+        self.takeover = Takeover(self.heartbeats, settings.baton_takeover_after_seconds)
 
     def launch(self) -> None:
-        logging.getLogger("baton").setLevel(self.settings.baton_log_level)
+        baton_log = logging.getLogger("baton")
+        baton_log.setLevel(self.settings.baton_log_level)
+        if not baton_log.handlers:  # without one, Python prints only WARNING and above
+            handler = logging.StreamHandler()
+            handler.setFormatter(
+                logging.Formatter("%(asctime)s [%(levelname)8s] (%(name)s) %(message)s")
+            )
+            baton_log.addHandler(handler)
         registry.load_step_modules()
         accounting.create_tables(self.store)
+        self.join()
         set_runtime(self.runtime)
         DBOS(config=dbos_config(self.settings))
         DBOS.launch()
+        # DBOS refuses its blocking calls on a thread that runs an event loop, as `baton serve`
+        # launches from uvicorn's; nothing is being served yet, so a helper thread may block.
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            helper.submit(register_queues, self.settings.baton_queue_poll_seconds).result()
+        self.takeover.start()
+
+    def join(self) -> None:
+        """Heartbeat from before DBOS claims any work, so no run has an owner nobody watches.
+
+        SQLite is one process's file, so only PostgreSQL can have a second process that took
+        the same executor id by mistake.
+        """
+        if self.store.engine.dialect.name != "sqlite":
+            refuse_a_live_duplicate(self.heartbeats, self.settings.baton_takeover_after_seconds)
+        self.heartbeats.join()
 
     def shutdown(self) -> None:
+        self.takeover.stop()
         DBOS.destroy(destroy_registry=False)
+        self.heartbeats.leave()  # stopped for good: live processes resume its parked runs now
         set_runtime(None)
         self.store.close()

@@ -46,6 +46,36 @@ def serve(
     uvicorn.run(create_serving_app(settings), host=host, port=port, log_level="warning")
 
 
+@app.command()
+def worker(
+    executor_id: Annotated[
+        str | None,
+        typer.Option(
+            help="This worker's id, unique among the processes and the same after a restart "
+            "(default: BATON_EXECUTOR_ID).",
+        ),
+    ] = None,
+) -> None:
+    """Run queued deliveries and runs, without a web server, beside `baton serve` on PostgreSQL."""
+    import signal
+    import threading
+
+    from bot.executors import ExecutorIdInUse
+    from bot.settings import Settings, SettingsError
+    from bot.worker import ready_line, run_worker
+
+    settings = Settings() if executor_id is None else Settings(baton_executor_id=executor_id)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    ready = ready_line(settings)
+    try:
+        run_worker(settings, stop, on_ready=lambda: typer.echo(ready, err=True))
+    except (SettingsError, ExecutorIdInUse) as problem:
+        typer.echo(f"baton worker: {problem}", err=True)
+        raise typer.Exit(2) from None
+
+
 @config_app.command("check")
 def config_check(path: Annotated[Path, typer.Argument(help="The config file to check.")]) -> None:
     """Validate a config file; print every problem with its line and column."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -31,11 +31,20 @@ class Settings(BaseSettings):
     # derived from the code or the release: a deploy must not strand runs parked on an approval.
     # Raise it only with a release whose workflow code cannot replay older runs.
     baton_application_version: str = "baton-1"
+    # Who owns a run in DBOS: unique per process, and the same after a restart, so a restarted
+    # process resumes its own runs at once (`baton worker --executor-id` sets it too).
     baton_executor_id: str = "baton-local"
+    # A process whose heartbeat is this old is dead: a live one resumes its pending runs.
+    baton_takeover_after_seconds: float = Field(default=30.0, gt=0)
+    # How often each process looks for queued deliveries and runs (one query per queue).
+    baton_queue_poll_seconds: float = Field(default=0.2, gt=0)
     baton_prompts_dir: Path = DEFAULT_PROMPTS_DIR
     baton_log_level: str = "INFO"
     # A push waits this long before its review starts; a newer push in the meantime replaces it.
     baton_debounce_seconds: float = 5.0
+    # How long one GitHub request may take before it counts as unanswered (and is retried
+    # if safe, or looked up before being sent again).
+    baton_github_timeout_seconds: float = 30.0
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None

@@ -20,6 +20,10 @@ repo_config = sa.Table(
 )
 
 
+# The advisory lock creating tables takes on PostgreSQL: "baton" in ASCII.
+TABLES_LOCK = 0x6261746F6E
+
+
 def sqlalchemy_url(database_url: str) -> str:
     """DATABASE_URL as SQLAlchemy wants it: PostgreSQL through psycopg 3."""
     for prefix in ("postgresql://", "postgres://"):
@@ -35,7 +39,16 @@ class Store:
         self.engine = sa.create_engine(url, connect_args=args, pool_pre_ping=True)
 
     def create_tables(self) -> None:
-        metadata.create_all(self.engine)
+        """Create the missing tables of `metadata` (every module's that is imported).
+
+        On PostgreSQL processes take turns, under a lock held to the end of the transaction:
+        processes started together would each try to create the same table, and all but one
+        would fail on the catalog's unique index.
+        """
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": TABLES_LOCK})
+            metadata.create_all(conn)
 
     def ping(self) -> bool:
         try:

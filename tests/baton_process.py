@@ -29,23 +29,37 @@ class BatonProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    name = "baton serve"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "bot", "serve", "--port", str(self.port)]
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def start(self, timeout: float = 30) -> None:
-        command = [sys.executable, "-m", "bot", "serve", "--port", str(self.port)]
+        self.spawn()
+        self.wait_ready(timeout)
+
+    def spawn(self) -> None:
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
-            command, cwd=self.workdir, env=self.env, stdout=log, stderr=log
+            self.command(), cwd=self.workdir, env=self.env, stdout=log, stderr=log
         )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        assert self.proc is not None, "spawn() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"baton serve exited with {self.proc.returncode}:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log()}")
+            if self.ready():
+                return
             time.sleep(0.1)
-        raise RuntimeError(f"baton serve did not become healthy:\n{self.log()}")
+        raise RuntimeError(f"{self.name} did not become ready:\n{self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
@@ -69,6 +83,24 @@ class BatonProcess:
     ) -> httpx.Response:
         body = json.dumps(payload).encode()
         return post_webhook(self.url, event, body, secret, delivery or str(uuid.uuid4()))
+
+
+class WorkerProcess(BatonProcess):
+    """`baton worker` as a real process: no port; ready once it says it is taking work."""
+
+    name = "baton worker"
+
+    def __init__(self, env: dict[str, str], workdir: Path, log: Path, executor_id: str) -> None:
+        super().__init__(env, workdir, log)
+        self.executor_id = executor_id
+        self.name = f"baton worker {executor_id}"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "bot", "worker", "--executor-id", self.executor_id]
+
+    def ready(self) -> bool:
+        said = f"baton worker {self.executor_id}: taking work"
+        return self.log_path.exists() and said in self.log_path.read_text(errors="replace")
 
 
 def post_webhook(

@@ -15,6 +15,7 @@ from bot.engine.checkrun import check_run_update
 from bot.engine.context import RunInfo
 from bot.engine.control import DBOSDurability
 from bot.engine.failure import post_failure
+from bot.engine.queues import RUN_QUEUE
 from bot.engine.record import RunRecord, RunStatus, StepRecord
 from bot.engine.steps import execute_step, is_permanent, perform, prepare
 
@@ -193,7 +194,9 @@ async def not_started(record: RunRecord, reason: str) -> dict[str, Any]:
 
 
 async def start_run(plan: RunPlan) -> str:
-    """Start a run idempotently: the same run id twice starts one run."""
+    """Queue a run idempotently: the same run id twice makes one run, in any Baton process."""
     with SetWorkflowID(plan.run.run_id):
-        handle = await DBOS.start_workflow_async(run_workflow, plan.model_dump(mode="json"))
+        handle = await DBOS.enqueue_workflow_async(
+            RUN_QUEUE, run_workflow, plan.model_dump(mode="json")
+        )
     return handle.workflow_id

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.dispatch import dispatch
+from bot.engine.queues import DISPATCH_QUEUE
 from bot.payloads import PayloadError, to_event
 from bot.signature import verify_signature
 
@@ -52,7 +53,9 @@ async def receive(request: Request) -> JSONResponse:
         return answer(200, delivery=delivery, status="pong")
     if name not in USED_EVENTS:
         return answer(202, delivery=delivery, status="ignored", reason=f"Baton does not use {name}")
+    # Enqueued rather than started, so any Baton process may dispatch it; the delivery id as
+    # workflow id makes a redelivery a no-op (DBOS keeps the existing row and enqueues nothing).
     with SetWorkflowID(delivery):
-        await DBOS.start_workflow_async(dispatch, event.model_dump(mode="json"))
+        await DBOS.enqueue_workflow_async(DISPATCH_QUEUE, dispatch, event.model_dump(mode="json"))
     log.info("delivery stored", extra={"delivery": delivery, "event": f"{name}.{event.action}"})
     return answer(202, delivery=delivery, status="accepted")

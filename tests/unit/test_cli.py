@@ -180,3 +180,10 @@ def test_version_prints_the_package_version(tmp_path: Path) -> None:
 
     assert result.returncode == 0
     assert result.stdout == f"baton {bot.__version__}\n"
+
+
+def test_worker_on_sqlite_says_it_needs_postgresql_and_exits(tmp_path: Path) -> None:
+    result = baton("worker", "--executor-id", "w1", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert "DATABASE_URL=postgresql://" in result.stderr

@@ -21,6 +21,12 @@ from bot.ports.llm import (
 
 ProviderName = Literal["openai", "anthropic"]
 MAX_ATTEMPTS = 2  # the first answer and one repair
+# The SDKs retry 408, 409, 429, 5xx and lost connections, honouring `retry-after` (up to 60 s)
+# or backing off from half a second, doubling to 8 s. With a fifth of requests failing
+# transiently and independently, a call fails only when all 1 + SDK_RETRIES do: 0.2^7, about
+# 1 in 78,000 calls (the SDKs' default of 2 retries: 1 in 125). The worst case adds about 24 s
+# of backoff; an unfit answer is no HTTP error and is left to the repair.
+SDK_RETRIES = 6
 MAX_ERRORS_SHOWN = 5
 
 _FENCE = re.compile(r"^\s*```[\w-]*[ \t]*\n(.*?)\n?[ \t]*```\s*$", re.DOTALL)
@@ -132,7 +138,7 @@ def build_provider(
     base_url: str | None = None,
     *,
     timeout: float = 120.0,
-    max_retries: int = 2,
+    max_retries: int = SDK_RETRIES,
 ) -> LLMProvider:
     # Imported here so a process that uses one provider never loads the other SDK.
     if provider_name == "openai":
@@ -152,7 +158,7 @@ def build_llm(
     base_url: str | None = None,
     *,
     timeout: float = 120.0,
-    max_retries: int = 2,
+    max_retries: int = SDK_RETRIES,
 ) -> LLMPort:
     """The LLM port bootstrap wires: a real provider behind validation and one repair."""
     provider = build_provider(

@@ -15,6 +15,7 @@ from githubkit_schemas.latest.types import ReposOwnerRepoGitTreesPostBodyPropTre
 from bot.adapters import github_convert as convert
 from bot.adapters.github_errors import error_message, raises_port_errors
 from bot.adapters.github_issues import GitHubIssues
+from bot.adapters.github_retry import send_once
 from bot.ports.github import PullRequest
 
 log = logging.getLogger("baton.github")
@@ -123,6 +124,19 @@ class GitHubBranches(GitHubIssues):
         self, repo: str, head: str, base: str, title: str, body: str, draft: bool = True
     ) -> PullRequest:
         owner, name = convert.split_repo(repo)
+
+        async def create() -> PullRequest:
+            return await self._open_pull(owner, name, head, base, title, body, draft)
+
+        async def find() -> PullRequest | None:
+            found = await self.find_pull_by_head(repo, head)
+            return found if found and found.state == "open" and found.base_ref == base else None
+
+        return await send_once(create, find, self._retry)
+
+    async def _open_pull(
+        self, owner: str, name: str, head: str, base: str, title: str, body: str, draft: bool
+    ) -> PullRequest:
         pulls = self._gh.rest.pulls
         try:
             response = await pulls.async_create(

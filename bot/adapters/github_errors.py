@@ -7,8 +7,10 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from githubkit.exception import RateLimitExceeded, RequestError, RequestFailed
+import httpx
+from githubkit.exception import RequestError, RequestFailed
 
+from bot.adapters.github_retry import rate_limit_wait
 from bot.ports.github import GitHubError
 
 C = TypeVar("C", bound=type)
@@ -27,12 +29,31 @@ def error_message(exc: RequestFailed) -> str:
     return ": ".join([str(payload.get("message", "")), "; ".join(map(str, details))]).strip(": ")
 
 
+class NoAnswer(GitHubError):
+    """GitHub never answered (a timeout, a refused or dropped connection): status 0, never
+    permanent. A write may or may not have landed; Baton's writes look before they write."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(0, message)
+        self.args = (message,)
+
+
+def no_answer(exc: httpx.TransportError) -> NoAnswer:
+    request = exc.request
+    what = "timed out" if isinstance(exc, httpx.TimeoutException) else f"failed: {exc!r}"
+    return NoAnswer(
+        f"GitHub did not answer {request.method} {request.url.path}: the request {what}"
+    )
+
+
 def as_port_error(exc: Exception) -> GitHubError | None:
     if isinstance(exc, RequestError) and isinstance(exc.exc, RequestFailed):
         exc = exc.exc  # a failed token exchange arrives wrapped
     if isinstance(exc, RequestFailed):
-        limited = isinstance(exc, RateLimitExceeded)
+        limited = rate_limit_wait(exc) is not None
         return GitHubError(exc.response.status_code, error_message(exc), rate_limited=limited)
+    if isinstance(exc, RequestError) and isinstance(exc.exc, httpx.TransportError):
+        return no_answer(exc.exc)
     return None
 
 

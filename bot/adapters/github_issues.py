@@ -12,6 +12,7 @@ from githubkit_schemas.latest.models import IssueComment
 from bot.adapters import github_convert as convert
 from bot.adapters.github_errors import raises_port_errors
 from bot.adapters.github_reads import GitHubReads
+from bot.adapters.github_retry import send_once
 from bot.ports.github import Comment, Issue
 
 
@@ -48,10 +49,19 @@ class GitHubIssues(GitHubReads):
         self, repo: str, title: str, body: str, labels: Sequence[str] = ()
     ) -> Issue:
         owner, name = convert.split_repo(repo)
-        response = await self._gh.rest.issues.async_create(
-            owner, name, title=title, body=body, labels=list(labels)
-        )
-        return convert.to_issue(response.parsed_data)
+
+        async def create() -> Issue:
+            response = await self._gh.rest.issues.async_create(
+                owner, name, title=title, body=body, labels=list(labels)
+            )
+            return convert.to_issue(response.parsed_data)
+
+        async def find() -> Issue | None:
+            # Callers look their issue up by marker first, so one like it now is the lost one.
+            same = [i for i in await self.find_issues_by_marker(repo, body) if i.title == title]
+            return same[-1] if same else None
+
+        return await send_once(create, find, self._retry)
 
     async def find_issues_by_marker(self, repo: str, marker: str) -> list[Issue]:
         owner, name = convert.split_repo(repo)

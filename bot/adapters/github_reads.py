@@ -18,6 +18,7 @@ from githubkit_schemas.latest.models import (
 
 from bot.adapters import github_convert as convert
 from bot.adapters.github_errors import raises_port_errors
+from bot.adapters.github_retry import RetryPolicy
 from bot.ports.github import (
     FileContent,
     PullFile,
@@ -46,12 +47,14 @@ class GitHubReads:
         github: GitHub[Any],
         own_login: str | None = None,
         app_login: AppLogin | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
         # An App writes as a Bot user; a personal token writes as its own user, so the
         # token adapter recognises its comments by login ("" = not looked up yet).
         self._gh = github
         self._own_login = own_login
         self._app_login = app_login
+        self._retry = retry or RetryPolicy()  # the client's, for writes sent again by hand
 
     async def _ours(self) -> str | None:
         if self._own_login == "":
@@ -124,6 +127,12 @@ class GitHubReads:
         return convert.to_role(found.role_name, found.permission)
 
     async def find_review(self, repo: str, number: int, marker: str) -> Review | None:
+        return await self._find_review(repo, number, lambda review: marker in review.body)
+
+    async def _find_review(
+        self, repo: str, number: int, matches: Callable[[PullRequestReview], bool]
+    ) -> Review | None:
+        """The first of Baton's own reviews on the pull that `matches`."""
         owner, name = convert.split_repo(repo)
         own_login = await self._ours()
         pages: Paginator[PullRequestReview] = self._gh.rest.paginate(
@@ -134,7 +143,7 @@ class GitHubReads:
             per_page=100,
         )
         async for review in pages:
-            if convert.is_ours(review.user, own_login) and marker in review.body:
+            if convert.is_ours(review.user, own_login) and matches(review):
                 return convert.to_review(review)
         return None
 

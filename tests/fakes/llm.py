@@ -159,7 +159,6 @@ class FakeLLM:
         body = await request.json()
         problem = request_problem(api, body)
         answer = FakeAnswer(status=400, error=problem) if problem else self._next(body)
-        await asyncio.sleep(answer.delay)
         messages = normalised_messages(body)
         text, data = payload(answer.refusal or answer.text)
         tokens_in = answer.input_tokens
@@ -170,7 +169,10 @@ class FakeLLM:
         )
         if answer.status >= 400:
             tokens_in = tokens_out = 0
+        # Recorded before the delay: a client that gave up has still made the request, and a
+        # test that resets the fake meanwhile must not find it among its own.
         self._record(api, body, messages, answer.status, tokens_in, tokens_out)
+        await asyncio.sleep(answer.delay)
         if answer.status >= 400:
             return error_response(api, answer)
         reply = openai_reply if api == "openai" else anthropic_reply

@@ -61,7 +61,30 @@ S = timedelta(seconds=1)
             S,
             id="token exchange POST is safe",
         ),
+        pytest.param(
+            Failure("POST", "/repos/o/r/git/blobs", 502), 0, S, id="a blob is named by its content"
+        ),
+        pytest.param(
+            Failure("POST", "/repos/o/r/issues/comments/5/reactions", None),
+            0,
+            S,
+            id="a reaction sent twice is one reaction",
+        ),
+        pytest.param(
+            Failure("POST", "/repos/o/r/issues", 502), 0, None, id="an issue sent twice is two"
+        ),
     ],
 )
 def test_retry_decision(failure: Failure, retries_so_far: int, expected: timedelta | None) -> None:
     assert retry_delay(failure, retries_so_far, POLICY) == expected
+
+
+def test_a_write_the_caller_looked_for_may_be_sent_again_after_a_server_error() -> None:
+    failure = Failure("POST", COMMENTS, 502)
+
+    assert retry_delay(failure, 1, POLICY, safe=True) == 2 * S
+    assert retry_delay(failure, 3, POLICY, safe=True) is None
+
+
+def test_a_refused_write_is_not_sent_again_even_when_the_caller_looked() -> None:
+    assert retry_delay(Failure("POST", COMMENTS, 422), 0, POLICY, safe=True) is None

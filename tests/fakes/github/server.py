@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -45,6 +46,15 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
 # (`after`); a hook that returns a Reply answers in the handler's place.
 BeforeHook = Callable[[state.Seen], Reply | None]
 AfterHook = Callable[[state.Seen, Reply], Reply | None]
+
+
+class Stall(Reply):
+    """A hook's reply sent only after `seconds`, by when a client with a shorter timeout
+    has given up (the server goes on serving others meanwhile)."""
+
+    def __init__(self, seconds: float, reply: Reply) -> None:
+        super().__init__(reply.status, reply.body, reply.headers)
+        self.seconds = seconds
 
 
 def _authenticate(fake: FakeGitHub, header: str, auth: str) -> state.Token | None:
@@ -124,6 +134,8 @@ def build_app(fake: FakeGitHub) -> Starlette:
         query = dict(request.query_params)
         seen = state.Seen(request.method, request.url.path, query, body, time.monotonic())
         reply = _answer(fake, request, seen)
+        if isinstance(reply, Stall):
+            await asyncio.sleep(reply.seconds)
         seen.status = reply.status
         with fake.lock:
             fake.requests.append(seen)

@@ -1,0 +1,135 @@
+"""The writing half of the GitHub adapter: comments, reviews, check runs, reactions.
+
+A POST whose answer is lost (a 5xx, or none) may have landed all the same; each create here
+says how to find what it made, and is sent again only when that finds nothing (`send_once`).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from githubkit.exception import RequestFailed
+from githubkit.rest import Paginator
+from githubkit_schemas.latest.models import IssueComment, PullRequestReview
+
+from bot.adapters import github_convert as convert
+from bot.adapters.github_branches import GitHubBranches
+from bot.adapters.github_errors import error_message, raises_port_errors
+from bot.adapters.github_retry import send_once
+from bot.ports.github import (
+    CheckRun,
+    CheckRunUpdate,
+    Comment,
+    Review,
+    ReviewComment,
+    ReviewRejected,
+)
+
+
+@raises_port_errors
+class GitHubWrites(GitHubBranches):
+    """Writes for one installation (or one personal token)."""
+
+    async def upsert_comment(self, repo: str, number: int, marker: str, body: str) -> Comment:
+        owner, name = convert.split_repo(repo)
+        issues = self._gh.rest.issues
+        body = convert.with_marker(body, marker)
+
+        async def create() -> IssueComment:
+            return (await issues.async_create_comment(owner, name, number, body=body)).parsed_data
+
+        found = await self._find_comment(repo, number, marker)
+        if found is None:
+            find = functools.partial(self._find_comment, repo, number, marker)
+            return convert.to_comment(await send_once(create, find, self._retry))
+        if found.body == body:
+            return convert.to_comment(found)
+        edited = await issues.async_update_comment(owner, name, found.id, body=body)
+        return convert.to_comment(edited.parsed_data)
+
+    async def _find_comment(self, repo: str, number: int, marker: str) -> IssueComment | None:
+        owner, name = convert.split_repo(repo)
+        own_login = await self._ours()
+        pages: Paginator[IssueComment] = self._gh.rest.paginate(
+            self._gh.rest.issues.async_list_comments,
+            owner=owner,
+            repo=name,
+            issue_number=number,
+            per_page=100,
+        )
+        async for comment in pages:
+            # A human quoting the marker must never have their comment rewritten.
+            if convert.is_ours(comment.user, own_login) and marker in (comment.body or ""):
+                return comment
+        return None
+
+    async def create_review(
+        self,
+        repo: str,
+        number: int,
+        commit_sha: str,
+        body: str,
+        comments: list[ReviewComment],
+    ) -> Review:
+        owner, name = convert.split_repo(repo)
+        inline: Any = [
+            {"path": c.path, "line": c.line, "side": c.side, "body": c.body} for c in comments
+        ]
+
+        async def create() -> Review:
+            response = await self._gh.rest.pulls.async_create_review(
+                owner,
+                name,
+                number,
+                commit_id=commit_sha,
+                body=body,
+                event="COMMENT",
+                comments=inline,
+            )
+            return convert.to_review(response.parsed_data)
+
+        def sent(review: PullRequestReview) -> bool:
+            return review.body == body and review.commit_id == commit_sha
+
+        try:
+            find = functools.partial(self._find_review, repo, number, sent)
+            return await send_once(create, find, self._retry)
+        except RequestFailed as exc:
+            if exc.response.status_code == 422:
+                raise ReviewRejected(error_message(exc)) from exc
+            raise
+
+    async def upsert_check_run(self, update: CheckRunUpdate) -> CheckRun:
+        if not update.repo:
+            raise ValueError(f"check run {update.name!r} has no repository (CheckRunUpdate.repo)")
+        repo, sha, external_id = update.repo, update.head_sha, update.external_id
+        owner, name = convert.split_repo(repo)
+        checks = self._gh.rest.checks
+        # githubkit checks the body against GitHub's schema before sending; its TypedDict
+        # union cannot be narrowed from a dict built field by field, hence Any.
+        body: Any = convert.check_run_body(update)
+        created_body: Any = {**body, "head_sha": sha}
+
+        async def create() -> CheckRun:
+            created = await checks.async_create(owner, name, data=created_body)
+            return convert.to_check_run(created.parsed_data)
+
+        async def update_run(run_id: int) -> CheckRun:
+            updated = await checks.async_update(owner, name, run_id, data=body)
+            return convert.to_check_run(updated.parsed_data)
+
+        async def find() -> CheckRun | None:
+            found = await self._find_check_run(repo, sha, update.name, external_id)
+            return None if found is None else await update_run(found)
+
+        found = await self._find_check_run(repo, sha, update.name, external_id)
+        if found is None:
+            return await send_once(create, find, self._retry)
+        return await update_run(found)
+
+    async def add_reaction(self, repo: str, comment_id: int, content: str) -> None:
+        owner, name = convert.split_repo(repo)
+        await self._gh.rest.reactions.async_create_for_issue_comment(
+            owner, name, comment_id, content=convert.to_reaction(content)
+        )

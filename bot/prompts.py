@@ -72,6 +72,22 @@ def parse_prompt(text: str, *, source: str, where: str) -> PromptFile:
     return PromptFile(use, front.output, front.system, text[found.end() :], body_line, where)
 
 
+# Prompts fence untrusted text between `=== BEGIN … ===` / `=== END … ===` lines; a line of
+# that shape inside the text would close its fence early, so such lines are defused.
+_FENCE_LIKE = re.compile(r"^([ \t]*)={3,}", re.MULTILINE)
+
+
+def as_data(value: Any) -> Any:
+    """Variables with every fence-like line in their text defused, recursively."""
+    if isinstance(value, str):
+        return _FENCE_LIKE.sub(lambda m: m.group(1) + "(=)", value)
+    if isinstance(value, dict):
+        return {key: as_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_data(item) for item in value]
+    return value
+
+
 def render_prompt(prompt: PromptFile, variables: dict[str, Any]) -> RenderedPrompt:
     """Render system text and body strictly in the sandbox; pass plain data as variables."""
     system = _render(prompt.system, variables, f"{prompt.where} (front matter `system`)", 1)
@@ -101,7 +117,7 @@ class PromptLibrary:
             raise PromptError(
                 f"no prompt `{name}`: neither {OVERRIDE_DIR}/{name}.md nor the default exists"
             )
-        return render_prompt(chosen, variables)
+        return render_prompt(chosen, as_data(variables))
 
     def _default(self, name: str) -> PromptFile | None:
         path = self._default_dir / f"{name}.md"

@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand; each appends its table to docs/benchmarks.md."""

@@ -30,7 +30,9 @@ def table(rows: list[dict[str, object]]) -> str:
 
 
 def append(title: str, rows: list[dict[str, object]], notes: str = "") -> str:
-    command = " ".join(shlex.quote(part) for part in [".venv/bin/python", "-m", *sys.argv])
+    module = f"benchmarks.{Path(sys.argv[0]).stem}"  # run as `python -m benchmarks.<name>`
+    args = [".venv/bin/python", "-m", module, *sys.argv[1:]]
+    command = " ".join(shlex.quote(part) for part in args)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = f"\n## {title}\n\n`{command}` · {machine()} · {when}\n\n{table(rows)}\n" + (
         f"\n{notes}\n" if notes else ""

@@ -15,11 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.baton_process import BatonProcess
-from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event
+from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event, running_world
 from tests.fakes import keys
-from tests.fakes.github import FakeGitHub
-from tests.fakes.llm import FakeAnswer, FakeLLM
+from tests.fakes.llm import FakeAnswer
 from tests.payloads import payload
 
 INJECTION = (
@@ -283,27 +281,14 @@ ADMIN_TOKEN = f"admin-baton-{uuid.uuid4().hex}"
 @contextmanager
 def debug_world(workdir: Path) -> Iterator[World]:
     """A world with distinctive secrets, logging at DEBUG."""
-    github = FakeGitHub(app_id=7, public_key_pem=keys.app_public_key())
-    llm = FakeLLM()
-    with github.serve() as api_url, llm.serve() as llm_url:
-        env = {
-            "GITHUB_APP_ID": "7",
-            "GITHUB_PRIVATE_KEY": keys.app_private_key(),
-            "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
-            "GITHUB_API_URL": api_url,
-            "DATABASE_URL": f"sqlite:///{workdir / 'baton.sqlite'}",
-            "OPENAI_API_KEY": OPENAI_KEY,
-            "OPENAI_BASE_URL": llm_url,
-            "BATON_ADMIN_TOKEN": ADMIN_TOKEN,
-            "BATON_LOG_LEVEL": "DEBUG",
-            "BATON_DEBOUNCE_SECONDS": "0.2",
-        }
-        baton = BatonProcess(env, workdir, workdir / "baton.log")
-        baton.start()
-        try:
-            yield World(github, llm, baton)
-        finally:
-            baton.stop()
+    with running_world(
+        workdir,
+        GITHUB_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        OPENAI_API_KEY=OPENAI_KEY,
+        BATON_ADMIN_TOKEN=ADMIN_TOKEN,
+        BATON_LOG_LEVEL="DEBUG",
+    ) as world:
+        yield world
 
 
 def secrets_of(world: World) -> dict[str, str]:

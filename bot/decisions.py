@@ -9,6 +9,7 @@ from dbos import DBOS, StepOptions
 
 from bot.engine import runtime
 from bot.engine.context import APPROVAL_TOPIC
+from bot.engine.durable import durable_step
 from bot.engine.steps import is_permanent
 from bot.events import Event
 from bot.replies import reply_marker
@@ -71,7 +72,7 @@ async def say_nothing_waits(event: Event) -> None:
 
 
 async def deliver(event: Event, targets: list[str], decision: str, args: str) -> dict[str, Any]:
-    role = await DBOS.run_step_async({**READ, "name": "decider_role"}, role_of, event)
+    role = await durable_step({**READ, "name": "decider_role"}, role_of, event)
     message = decision_message(event, decision, args, role)
     for run_id in targets:
         key = f"{event.delivery_id}:{run_id}"
@@ -80,9 +81,9 @@ async def deliver(event: Event, targets: list[str], decision: str, args: str) ->
 
 
 async def route_command(event: Event, command: Command) -> dict[str, Any]:
-    targets = await DBOS.run_step_async({**READ, "name": "waiting_runs"}, waiting_runs, event)
+    targets = await durable_step({**READ, "name": "waiting_runs"}, waiting_runs, event)
     if not targets:
-        await DBOS.run_step_async({**READ, "name": "reply"}, say_nothing_waits, event)
+        await durable_step({**READ, "name": "reply"}, say_nothing_waits, event)
         return {"decision": command.name, "runs": []}
     return await deliver(event, targets, command.name, command.args)
 

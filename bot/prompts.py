@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import traceback
@@ -20,8 +21,10 @@ from ruamel.yaml.error import YAMLError
 
 from bot.config.model import PROMPT_NAME
 from bot.engine.context import PromptUse, RenderedPrompt
+from bot.prompt_sandbox import Part, RenderRefused, render_apart
 
 OVERRIDE_DIR = ".github/baton/prompts"
+DEFAULT_SOURCE = "default"  # `PromptUse.source` of Baton's own prompts; else the repo path
 MAX_CHARS = 1_000_000  # a rendered prompt larger than this is a template gone wrong
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 
@@ -89,10 +92,30 @@ def as_data(value: Any) -> Any:
 
 
 def render_prompt(prompt: PromptFile, variables: dict[str, Any]) -> RenderedPrompt:
-    """Render system text and body strictly in the sandbox; pass plain data as variables."""
-    system = _render(prompt.system, variables, f"{prompt.where} (front matter `system`)", 1)
-    user = _render(prompt.body, variables, prompt.where, prompt.body_line)
-    return RenderedPrompt(use=prompt.use, system=system, user=user)
+    """Render system text and body strictly in the sandbox; pass plain data as variables.
+
+    Baton's own prompts render here. A repository's override is untrusted: it renders in a
+    child process with a time and a memory limit (`bot.prompt_sandbox`), so a template that
+    loops or allocates without end costs Baton nothing but the limit. This call blocks for
+    at most that time; async callers run it in a thread (`PromptLibrary.render`).
+    """
+    parts = {
+        "system": Part(prompt.system, f"{prompt.where} (front matter `system`)", 1),
+        "user": Part(prompt.body, prompt.where, prompt.body_line),
+    }
+    if prompt.use.source == DEFAULT_SOURCE:
+        rendered = {
+            name: render_part(**vars(part), variables=variables) for name, part in parts.items()
+        }
+    else:
+        try:
+            rendered = render_apart(parts, variables)
+        except RenderRefused as refused:
+            message = str(refused)
+            raise PromptError(
+                message if message.startswith(prompt.where) else f"{prompt.where}: {message}"
+            ) from None
+    return RenderedPrompt(use=prompt.use, system=rendered["system"], user=rendered["user"])
 
 
 class PromptLibrary:
@@ -117,13 +140,17 @@ class PromptLibrary:
             raise PromptError(
                 f"no prompt `{name}`: neither {OVERRIDE_DIR}/{name}.md nor the default exists"
             )
-        return render_prompt(chosen, as_data(variables))
+        data = as_data(variables)
+        if chosen.use.source == DEFAULT_SOURCE:
+            return render_prompt(chosen, data)
+        return await asyncio.to_thread(render_prompt, chosen, data)
 
     def _default(self, name: str) -> PromptFile | None:
         path = self._default_dir / f"{name}.md"
         if not path.is_file():
             return None
-        return parse_prompt(path.read_text(encoding="utf-8"), source="default", where=str(path))
+        text = path.read_text(encoding="utf-8")
+        return parse_prompt(text, source=DEFAULT_SOURCE, where=str(path))
 
     async def _override(self, name: str) -> PromptFile | None:
         path = f"{OVERRIDE_DIR}/{name}.md"
@@ -146,7 +173,8 @@ class _PromptSandbox(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
 
-def _render(source: str, variables: dict[str, Any], where: str, first_line: int) -> str:
+def render_part(source: str, where: str, first_line: int, variables: dict[str, Any]) -> str:
+    """Render one template in the sandbox; any failure is a PromptError saying where."""
     environment = _PromptSandbox(
         undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
     )
@@ -161,7 +189,8 @@ def _render(source: str, variables: dict[str, Any], where: str, first_line: int)
     except Exception as error:  # the template is untrusted: any failure is the prompt's fault
         line = _template_line(error)
         at = f" line {first_line + line - 1}" if line else ""
-        raise PromptError(f"{where}{at}: {type(error).__name__}: {error}") from error
+        detail = str(error) or "the template needs more memory than a prompt may use"
+        raise PromptError(f"{where}{at}: {type(error).__name__}: {detail}") from error
     return "".join(chunks)
 
 

@@ -132,6 +132,7 @@ class GitHubBranches(GitHubIssues):
             found = await self.find_pull_by_head(repo, head)
             return found if found and found.state == "open" and found.base_ref == base else None
 
+        await self._paced("pull", repo, head, base)
         return await send_once(create, find, self._retry)
 
     async def _open_pull(

@@ -50,8 +50,9 @@ def as_port_error(exc: Exception) -> GitHubError | None:
     if isinstance(exc, RequestError) and isinstance(exc.exc, RequestFailed):
         exc = exc.exc  # a failed token exchange arrives wrapped
     if isinstance(exc, RequestFailed):
-        limited = rate_limit_wait(exc) is not None
-        return GitHubError(exc.response.status_code, error_message(exc), rate_limited=limited)
+        wait = rate_limit_wait(exc)
+        retry_after = None if wait is None else max(wait.total_seconds(), 0.0)
+        return GitHubError(exc.response.status_code, error_message(exc), retry_after=retry_after)
     if isinstance(exc, RequestError) and isinstance(exc.exc, httpx.TransportError):
         return no_answer(exc.exc)
     return None

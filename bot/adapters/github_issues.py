@@ -61,6 +61,7 @@ class GitHubIssues(GitHubReads):
             same = [i for i in await self.find_issues_by_marker(repo, body) if i.title == title]
             return same[-1] if same else None
 
+        await self._paced("issue", repo, title, body)
         return await send_once(create, find, self._retry)
 
     async def find_issues_by_marker(self, repo: str, marker: str) -> list[Issue]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +31,7 @@ from bot.ports.github import (
 
 RAW = {"Accept": "application/vnd.github.raw+json"}
 AppLogin = Callable[[], Awaitable[str]]  # the App's bot login, looked up once
+Pace = Callable[[str], Awaitable[None]]  # waits for the installation's turn to create content
 
 
 def _check_runs(
@@ -48,6 +50,7 @@ class GitHubReads:
         own_login: str | None = None,
         app_login: AppLogin | None = None,
         retry: RetryPolicy | None = None,
+        pace: Pace | None = None,
     ) -> None:
         # An App writes as a Bot user; a personal token writes as its own user, so the
         # token adapter recognises its comments by login ("" = not looked up yet).
@@ -55,6 +58,15 @@ class GitHubReads:
         self._own_login = own_login
         self._app_login = app_login
         self._retry = retry or RetryPolicy()  # the client's, for writes sent again by hand
+        self._pace = pace
+
+    async def _paced(self, *what: object) -> None:
+        """Wait for the installation's turn before creating content (a comment, a review, an
+        issue, a pull request): GitHub allows 80 a minute. `what` names the write, so asking
+        again for the same one waits for the same turn."""
+        if self._pace is not None:
+            text = "\n".join(map(str, what))
+            await self._pace(f"{what[0]}:{hashlib.sha256(text.encode()).hexdigest()[:24]}")
 
     async def _ours(self) -> str | None:
         if self._own_login == "":

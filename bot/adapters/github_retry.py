@@ -31,9 +31,19 @@ UNTIMED_RATE_LIMIT_WAIT = timedelta(seconds=60)
 
 @dataclass(frozen=True)
 class RetryPolicy:
+    """Retries in the request: server errors, lost answers, and short rate limits.
+
+    A rate limit of up to `inline_wait` is waited out in the request (an async sleep that
+    holds no thread; the installation's other requests wait with it): throwing the step away
+    to re-run it would cost more requests than the second it saves, and no restart is that
+    quick. A longer one (a primary limit's reset is up to an hour away) fails the call with
+    the wait GitHub asked for, and the engine sleeps it durably (`bot/engine/durable.py`: a
+    DBOS sleep, which a restart resumes) before running the step again.
+    """
+
     max_retries: int = 3
     backoff: timedelta = timedelta(seconds=1)  # doubled on each retry of a server error
-    max_wait: timedelta = timedelta(seconds=60)  # a longer rate-limit wait fails the call
+    inline_wait: timedelta = timedelta(seconds=5)
 
 
 @dataclass(frozen=True)
@@ -65,13 +75,14 @@ def _safe_to_repeat(failure: Failure) -> bool:
 def retry_delay(
     failure: Failure, retries_so_far: int, policy: RetryPolicy, *, safe: bool = False
 ) -> timedelta | None:
-    """The wait before sending the request again, or None to give up; `safe`: the caller
-    knows the request may be repeated, whatever its method."""
+    """The wait before sending the request again, or None to give up (and for a rate limit
+    longer than `policy.inline_wait`, which the engine sleeps off); `safe`: the caller knows
+    the request may be repeated, whatever its method."""
     if retries_so_far >= policy.max_retries:
         return None
     if failure.rate_limit_wait is not None:
         wait = max(failure.rate_limit_wait, timedelta())
-        return wait if wait <= policy.max_wait else None
+        return wait if wait <= policy.inline_wait else None
     backoff = policy.backoff * (1 << retries_so_far)  # 1, 2, 4… times the base
     if failure.connect_failed:
         return backoff
@@ -113,22 +124,24 @@ def describe(exc: GitHubException) -> Failure | None:
 
 
 class RetryDecision:
-    """githubkit's `auto_retry` hook, deciding with `retry_delay`; a rate limit it waits out
-    also pauses the client's other requests (`pause`, the client's throttler)."""
+    """githubkit's `auto_retry` hook, deciding with `retry_delay`; a rate limit also pauses
+    the client's other requests (`pause`, the client's throttler) for as long as GitHub said."""
 
     def __init__(
         self, policy: RetryPolicy | None = None, pause: RateLimitPause | None = None
     ) -> None:
         self.policy = policy or RetryPolicy()
         self.pause = pause
+        if pause is not None:
+            pause.inline_wait = self.policy.inline_wait.total_seconds()
 
     def __call__(self, exc: GitHubException, retry_count: int) -> RetryOption:
         failure = describe(exc)
+        if failure is not None and failure.rate_limit_wait is not None and self.pause is not None:
+            self.pause.pause(failure.rate_limit_wait)
         delay = None if failure is None else retry_delay(failure, retry_count, self.policy)
-        if delay is None or failure is None:
+        if delay is None:
             return RetryOption(False)
-        if failure.rate_limit_wait is not None and self.pause is not None:
-            self.pause.pause(delay)
         # githubkit sleeps 60 s when handed a zero (falsy) delay.
         return RetryOption(True, max(delay, timedelta(microseconds=1)))
 

@@ -41,6 +41,7 @@ class GitHubWrites(GitHubBranches):
 
         found = await self._find_comment(repo, number, marker)
         if found is None:
+            await self._paced("comment", repo, number, marker)
             find = functools.partial(self._find_comment, repo, number, marker)
             return convert.to_comment(await send_once(create, find, self._retry))
         if found.body == body:
@@ -92,6 +93,7 @@ class GitHubWrites(GitHubBranches):
         def sent(review: PullRequestReview) -> bool:
             return review.body == body and review.commit_id == commit_sha
 
+        await self._paced("review", repo, number, commit_sha, body)
         try:
             find = functools.partial(self._find_review, repo, number, sent)
             return await send_once(create, find, self._retry)

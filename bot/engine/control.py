@@ -7,6 +7,7 @@ from typing import Any
 
 from dbos import DBOS, StepOptions
 
+from bot.engine.durable import durable_step
 from bot.engine.steps import is_permanent
 
 
@@ -18,7 +19,7 @@ class DBOSDurability:
             "max_attempts": 5,
             "should_retry": lambda exc: not is_permanent(exc),
         }
-        return await DBOS.run_step_async(options, func, *args)
+        return await durable_step(options, func, *args)
 
     async def receive(self, topic: str, timeout_seconds: float) -> Any:
         return await DBOS.recv_async(topic, timeout_seconds=timeout_seconds)

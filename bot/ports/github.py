@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.ports.github_data import (
     CheckAction,
@@ -48,15 +48,40 @@ __all__ = [
 class GitHubError(Exception):
     """GitHub answered with an error the adapter's own retries did not cure."""
 
-    def __init__(self, status: int, message: str, *, rate_limited: bool = False) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        rate_limited: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(f"GitHub answered {status}: {message}")
         self.status = status
-        self.rate_limited = rate_limited
+        self.rate_limited = rate_limited or retry_after is not None
+        # Seconds GitHub asked this installation to wait (`retry-after`, or until
+        # `x-ratelimit-reset`); the engine waits them out with a durable sleep, then runs the
+        # step again.
+        self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # DBOS pickles a step's error into its checkpoint; a replay must get the same error
+        # back, with its status and wait, whatever the subclass's constructor takes.
+        return (_rebuild_error, (type(self), self.args, dict(self.__dict__)))
 
     @property
     def permanent(self) -> bool:
         """A 4xx that is not a rate limit or a timeout: asking again gets the same answer."""
         return 400 <= self.status < 500 and not self.rate_limited and self.status not in (408, 429)
+
+
+def _rebuild_error(
+    cls: type[GitHubError], args: tuple[Any, ...], state: dict[str, Any]
+) -> GitHubError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ReviewRejected(Exception):

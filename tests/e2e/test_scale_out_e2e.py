@@ -63,6 +63,9 @@ def cluster(tmp_path: Path, postgres_url: str) -> Iterator[Cluster]:
             "BATON_EXECUTOR_ID": "web",
             "BATON_TAKEOVER_AFTER_SECONDS": TAKEOVER_AFTER,
             "BATON_QUEUE_POLL_SECONDS": "0.1",
+            # 200 comments and reviews paced at GitHub's 80 a minute would take 2.5 minutes;
+            # pacing is proven in tests/e2e/test_rate_limit_e2e.py.
+            "BATON_CONTENT_WRITES_LIMIT": "10000",
         }
         serve = BatonProcess(env, tmp_path, tmp_path / "serve.log")
         workers = [WorkerProcess(env, tmp_path, tmp_path / f"{w}.log", w) for w in ("w1", "w2")]

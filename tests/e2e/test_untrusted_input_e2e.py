@@ -221,15 +221,6 @@ def test_repository_prompt_escaping_the_sandbox_fails_the_run_clearly(
 LOOPS_FOREVER = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/prompts.py `_render` has no time limit and runs synchronously inside the async "
-        "`review.llm` step (handlers/review/llm.py `review_chunk` → `ctx.prompts.render`), so a "
-        "template that loops without output blocks the event loop of `baton serve`: /healthz "
-        "and /webhooks stop answering for every repository, and the check run stays in_progress"
-    ),
-)
 def test_repository_prompt_that_never_finishes_rendering_does_not_stop_baton(
     world: World,
 ) -> None:

@@ -214,15 +214,78 @@ async def test_while_one_request_is_rate_limited_the_installations_others_wait(
     assert time.monotonic() - started >= 0.7
 
 
-async def test_a_secondary_limit_that_names_no_wait_is_a_rate_limit_not_a_refusal(
+async def test_a_long_secondary_rate_limit_fails_the_write_with_the_wait_for_the_engine(
+    fake: FakeGitHub, github: GitHubAdapter
+) -> None:
+    """Longer than the adapter waits in a request: the engine sleeps it off durably (a DBOS
+    sleep) and runs the step again; see tests/e2e/test_rate_limit_e2e.py."""
+    limit = {"retry-after": "30"}
+    fake.before_hooks.append(
+        faults.fail("POST", "/issues/3/comments", 403, headers=limit, message=faults.SECONDARY)
+    )
+
+    with pytest.raises(GitHubError) as limited:
+        await github.upsert_comment(REPO, 3, MARKER, BODY)
+
+    assert limited.value.rate_limited and not limited.value.permanent
+    assert limited.value.retry_after == 30.0
+    assert by_arrival(fake.requests_to("POST", "/issues/3/comments")) == [403]
+    assert fake.comments(REPO, 3) == []
+
+
+async def test_a_spent_primary_limit_fails_with_the_time_until_its_reset(
+    fake: FakeGitHub, github: GitHubAdapter
+) -> None:
+    fake.before_hooks.append(
+        lambda seen: faults.primary_limit(reset_in=30) if seen.path.endswith("/pulls/3") else None
+    )
+
+    with pytest.raises(GitHubError) as limited:
+        await github.get_pull(REPO, 3)
+
+    assert limited.value.retry_after is not None and 25 <= limited.value.retry_after <= 31
+    assert by_arrival(fake.requests_to("GET", "/pulls/3")) == [403]
+
+
+async def test_while_the_installation_is_rate_limited_its_other_requests_are_not_sent(
+    fake: FakeGitHub, github: GitHubAdapter
+) -> None:
+    await github.get_pull(REPO, 3)  # the token exchange, out of the way
+    fake.before_hooks.append(faults.rate_limited("GET", "/pulls/3", retry_after=30))
+    with pytest.raises(GitHubError):
+        await github.get_pull(REPO, 3)
+    sent = len(fake.requests)
+
+    with pytest.raises(GitHubError) as held:
+        await github.get_repository(REPO)
+
+    assert held.value.rate_limited and held.value.retry_after is not None
+    assert 25 < held.value.retry_after <= 30
+    assert len(fake.requests) == sent  # GitHub never saw it
+
+
+async def test_another_installation_is_not_held_by_one_installations_limit(
     fake: FakeGitHub,
 ) -> None:
-    patient = RetryPolicy(max_wait=timedelta(seconds=5))  # shorter than GitHub's minute
-    github = GitHubApp(42, keys.app_private_key(), fake.base_url, patient).for_installation(7)
+    fake.add_repo("octo/other", installation_id=8, files={"a.py": "1\n"})
+    app = GitHubApp(42, keys.app_private_key(), fake.base_url, FAST, timeout=TIMEOUT)
+    fake.before_hooks.append(faults.rate_limited("GET", "/repos/octo/widgets", retry_after=30))
+    with pytest.raises(GitHubError):
+        await app.for_installation(7).get_repository(REPO)
+
+    other = await app.for_installation(8).get_repository("octo/other")
+
+    assert other.full_name == "octo/other"
+
+
+async def test_a_secondary_limit_that_names_no_wait_is_a_rate_limit_of_a_minute(
+    fake: FakeGitHub, github: GitHubAdapter
+) -> None:
     fake.before_hooks.append(faults.fail("GET", "/pulls/3", 403, message=faults.SECONDARY))
 
     with pytest.raises(GitHubError) as failed:
         await github.get_pull(REPO, 3)
 
     assert failed.value.rate_limited and not failed.value.permanent
+    assert failed.value.retry_after == 60.0
     assert len(fake.requests_to("GET", "/pulls/3")) == 1

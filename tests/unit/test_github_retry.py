@@ -8,7 +8,7 @@ import pytest
 
 from bot.adapters.github_retry import Failure, RetryPolicy, retry_delay
 
-POLICY = RetryPolicy(max_retries=3, backoff=timedelta(seconds=1), max_wait=timedelta(seconds=60))
+POLICY = RetryPolicy(max_retries=3, backoff=timedelta(seconds=1), inline_wait=timedelta(seconds=5))
 COMMENTS = "/repos/o/r/issues/1/comments"
 S = timedelta(seconds=1)
 
@@ -32,7 +32,7 @@ S = timedelta(seconds=1)
             Failure("POST", COMMENTS, 429, rate_limit_wait=5 * S),
             0,
             5 * S,
-            id="429 waits retry-after, even for POST",
+            id="429 waits retry-after in the request, even for POST",
         ),
         pytest.param(
             Failure("POST", COMMENTS, 403, rate_limit_wait=timedelta(0)),
@@ -41,10 +41,10 @@ S = timedelta(seconds=1)
             id="rate limit already reset",
         ),
         pytest.param(
-            Failure("GET", "/repos/o/r", 403, rate_limit_wait=timedelta(hours=1)),
+            Failure("GET", "/repos/o/r", 403, rate_limit_wait=6 * S),
             0,
             None,
-            id="a wait beyond max_wait fails the call",
+            id="a longer wait fails the call, for the engine's durable sleep",
         ),
         pytest.param(
             Failure("GET", "/repos/o/r", 429, rate_limit_wait=S), 3, None, id="rate limit bounded"

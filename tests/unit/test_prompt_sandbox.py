@@ -1,8 +1,10 @@
 """A repository's prompt is untrusted: each known way out of Jinja2's sandbox, or of exhausting CPU
 or memory, is refused with a PromptError or rendered harmlessly — quickly and in little memory.
 
-Each attempt renders in a child process (killed if it hangs) that measures its own time and its
-peak traced memory, so a bomb that gets through fails the test instead of stalling the suite.
+Each attempt calls `render_prompt` in a child process (killed if it hangs) that measures the
+call's time and its own peak traced memory, so a bomb that gets through fails the test instead of
+stalling the suite. The override itself renders in Baton's render process (bot/prompt_sandbox.py),
+whose time and address-space limits are what stop a bomb; the caller never builds its output.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from typing import Any, Literal
 
 import pytest
 
+from bot import prompt_sandbox
 from bot.prompts import OVERRIDE_DIR, PromptError, parse_prompt, render_prompt
 
 OVERRIDE = f"{OVERRIDE_DIR}/review.md"
-SECONDS = 1.0  # the most an attempt may take
+SECONDS = prompt_sandbox.DEFAULT_SECONDS + 1.0  # the render limit, and a margin for a busy machine
 MEMORY = 32 * 2**20  # peak traced bytes; the output alone may reach MAX_CHARS (~1M characters)
-KILL_AFTER = 3.0  # seconds before a child still rendering is killed
+KILL_AFTER = 15.0  # seconds before a child still rendering is killed (starting included)
 ADDRESS_SPACE = 2 * 2**30  # the child's hard limit, a safety net for the machine running tests
 
 VARIABLES: dict[str, Any] = {
@@ -54,6 +57,8 @@ def prompt_file(body: str) -> str:
 def _render_in_child(source: str, conn: Connection) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
     prompt = parse_prompt(source, source=OVERRIDE, where=OVERRIDE)
+    warm = parse_prompt(prompt_file("warm"), source=OVERRIDE, where=OVERRIDE)
+    render_prompt(warm, VARIABLES)  # the render process is started, as in a running Baton
     tracemalloc.start()
     started = time.monotonic()
     try:
@@ -80,27 +85,14 @@ def attempt(body: str) -> Attempt:
         child.join()
 
 
-NO_TIME_LIMIT = (
-    "bot/prompts.py: nothing bounds rendering time — `_render` only counts the characters of "
-    "each generated chunk (MAX_CHARS) and `_PromptSandbox.call_binop` only guards `*`/`**`, so "
-    "a template that loops (or calls a slow builtin) without writing output runs for minutes"
-)
-NO_MEMORY_LIMIT = (
-    "bot/prompts.py: `_PromptSandbox` intercepts only `*` and `**`, and `_render` checks "
-    "MAX_CHARS only after a chunk has been built, so str methods, filters, `%` and format widths "
-    "build a string of any requested size first (100M characters here: 100-400 MB peak; a "
-    "bigger number exhausts the worker's memory)"
-)
-
-
 def case(name: str, body: str, expected: str) -> Any:
     """One row: `expected` is a pattern of the refusal, or the harmless rendering."""
     return pytest.param(body, expected, id=name)
 
 
-def bomb(name: str, body: str, bug: str) -> Any:
-    """A bomb that gets through today; `bug` says why (the row is a strict xfail)."""
-    return pytest.param(body, id=name, marks=pytest.mark.xfail(strict=True, reason=bug))
+def bomb(name: str, body: str) -> Any:
+    """A template that would loop for minutes or allocate gigabytes if nothing stopped it."""
+    return pytest.param(body, id=name)
 
 
 REFUSED = [
@@ -150,21 +142,20 @@ REFUSED = [
     case("recursion", "{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "RecursionError"),
 ]
 
-# Bombs that get through today; each should be refused, or render, quickly and in little memory.
+# Bombs: each is refused, or renders, quickly and in little memory.
 BOMBS = [
     bomb(
         "nested-loops",
         "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-        bug=NO_TIME_LIMIT,
     ),
-    bomb("lipsum-flood", "{{ lipsum(100000) }}", bug=NO_TIME_LIMIT),
-    bomb("wordwrap", "{{ ('ab' * 500000)|wordwrap(1) }}", bug=NO_TIME_LIMIT),
-    bomb("center", "{{ 'x'|center(100000000) }}", bug=NO_MEMORY_LIMIT),
-    bomb("ljust", "{{ 'x'.ljust(100000000) }}", bug=NO_MEMORY_LIMIT),
-    bomb("percent-width", "{{ '%0100000000d' % 0 }}", bug=NO_MEMORY_LIMIT),
-    bomb("format-width", "{{ '{:>100000000}'.format('x') }}", bug=NO_MEMORY_LIMIT),
-    bomb("replace-square", "{{ ('x' * 10000)|replace('x', 'x' * 10000) }}", bug=NO_MEMORY_LIMIT),
-    bomb("indent-width", "{{ 'x'|indent(100000000) }}", bug=NO_MEMORY_LIMIT),
+    bomb("lipsum-flood", "{{ lipsum(100000) }}"),
+    bomb("wordwrap", "{{ ('ab' * 500000)|wordwrap(1) }}"),
+    bomb("center", "{{ 'x'|center(100000000) }}"),
+    bomb("ljust", "{{ 'x'.ljust(100000000) }}"),
+    bomb("percent-width", "{{ '%0100000000d' % 0 }}"),
+    bomb("format-width", "{{ '{:>100000000}'.format('x') }}"),
+    bomb("replace-square", "{{ ('x' * 10000)|replace('x', 'x' * 10000) }}"),
+    bomb("indent-width", "{{ 'x'|indent(100000000) }}"),
 ]
 
 HARMLESS = [

@@ -1,0 +1,72 @@
+"""DBOS steps that wait out GitHub's rate limits durably, then run again.
+
+GitHub asks a client that hit a limit to send nothing until `retry-after` (or
+`x-ratelimit-reset`) has passed, which can be up to an hour. Waiting inside the step would hold
+it for that long and start the wait over after a restart; here the step fails with the wait
+(`GitHubError.retry_after`), the workflow sleeps with `DBOS.sleep` (checkpointed: a restart
+sleeps only what is left), and the step runs again from its start. Steps may run again by
+design: every GitHub write looks for what it made before making it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar, cast
+
+from dbos import DBOS, StepOptions
+
+from bot.ports.github import GitHubError
+
+T = TypeVar("T")
+log = logging.getLogger("baton.engine")
+
+# After this many waits in a row for one step, GitHub's limit is reported as the step's error.
+MAX_RATE_LIMIT_WAITS = 10
+# GitHub's advice for a limit that names no time: wait at least a minute.
+UNTIMED_WAIT_SECONDS = 60.0
+
+
+def rate_limit_wait(exc: BaseException) -> float | None:
+    """Seconds to wait before running the step again, or None when `exc` is no rate limit."""
+    if isinstance(exc, GitHubError) and exc.rate_limited:
+        return UNTIMED_WAIT_SECONDS if exc.retry_after is None else exc.retry_after
+    return None
+
+
+def _not_for_rate_limits(options: StepOptions) -> StepOptions:
+    """The step's own retries (in-process, seconds apart) skip rate limits: those are the
+    workflow's to wait out."""
+    retry_if = options.get("should_retry")
+
+    def should_retry(exc: BaseException) -> bool:
+        if rate_limit_wait(exc) is not None:
+            return False
+        return True if retry_if is None else bool(retry_if(exc))
+
+    return {**options, "should_retry": should_retry}
+
+
+async def durable_step(
+    options: StepOptions, func: Callable[..., Awaitable[T]], *args: Any
+) -> T:
+    """`DBOS.run_step_async`, with rate limits slept off in the workflow between attempts."""
+    options = _not_for_rate_limits(options)
+    waits = 0
+    while True:
+        try:
+            step = cast(Callable[..., Coroutine[Any, Any, T]], func)
+            return await DBOS.run_step_async(options, step, *args)
+        except GitHubError as exc:
+            wait = rate_limit_wait(exc)
+            if wait is None or waits >= MAX_RATE_LIMIT_WAITS:
+                raise
+        waits += 1
+        log.info(
+            "step %s: GitHub rate limit, sleeping %.1f s durably (wait %d of at most %d)",
+            options.get("name", func.__name__),
+            wait,
+            waits,
+            MAX_RATE_LIMIT_WAITS,
+        )
+        await DBOS.sleep_async(wait)

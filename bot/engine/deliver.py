@@ -1,0 +1,108 @@
+"""Result delivery: when a run ends, POST its result to the workflow's `deliver.webhook`.
+
+Signed like GitHub's webhooks (`X-Baton-Signature-256: sha256=<HMAC-SHA256 of the body>`),
+with an `X-Baton-Delivery` id that stays the same across retries so the receiver can drop
+repeats. Retried with backoff as a DBOS step: 5xx, 429 and no answer are tried again, any
+other status is final. A delivery that fails for good is logged and kept as the run's DBOS
+event "delivery"; it never changes the run's status.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+import httpx
+from dbos import DBOS, StepOptions
+
+from bot.api.result import DeliveryOutcome, result_of
+from bot.engine import runtime
+from bot.engine.destinations import DestinationRefused, check_destination
+from bot.engine.record import RunRecord
+from bot.signature import sign
+
+log = logging.getLogger("baton.deliver")
+DELIVERY_EVENT = "delivery"  # DBOS event key: the outcome of the run's result delivery
+EVENT_NAME = "run.completed"  # the X-Baton-Event header
+TIMEOUT_SECONDS = 10.0
+
+
+class DeliveryFailed(Exception):
+    """The receiver answered with a status that retrying will not change."""
+
+
+class NotYetDelivered(Exception):
+    """The receiver is down or busy (5xx, 429): worth another attempt later."""
+
+
+def delivery_id(run_id: str) -> str:
+    """One id per run, whatever the attempt: derived from the run id."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"baton-delivery:{run_id}"))
+
+
+def result_body(record: RunRecord) -> bytes:
+    return json.dumps(result_of(record).model_dump(mode="json"), sort_keys=True).encode()
+
+
+def retryable(exc: BaseException) -> bool:
+    return not isinstance(exc, DeliveryFailed | DestinationRefused)
+
+
+async def post_result(url: str, delivery: str, body: str) -> int:
+    """One attempt; returns the receiver's status, raises to be retried (or not)."""
+    settings = runtime.current().settings
+    await check_destination(url, allow_private=settings.baton_delivery_allow_private)
+    data = body.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Baton",
+        "X-Baton-Event": EVENT_NAME,
+        "X-Baton-Delivery": delivery,
+        "X-Baton-Signature-256": sign(settings.delivery_secret(), data),
+    }
+    # Redirects are not followed: they could lead past the destination check.
+    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        response = await client.post(url, content=data, headers=headers)
+    if response.status_code >= 500 or response.status_code == 429:
+        raise NotYetDelivered(f"{url} answered {response.status_code}")
+    if not 200 <= response.status_code < 300:
+        raise DeliveryFailed(f"{url} answered {response.status_code}")
+    return response.status_code
+
+
+def options() -> StepOptions:
+    settings = runtime.current().settings
+    return {
+        "name": "deliver_result",
+        "retries_allowed": True,
+        "max_attempts": settings.baton_delivery_attempts,
+        "interval_seconds": settings.baton_delivery_retry_seconds,
+        "backoff_rate": 2.0,
+        "should_retry": retryable,
+    }
+
+
+def failure_of(exc: Exception) -> str:
+    errors = getattr(exc, "errors", None)  # DBOS lists each attempt's error when retries run out
+    if errors:
+        return f"{errors[-1]} (after {len(errors)} attempts)"
+    return str(exc) or type(exc).__name__
+
+
+async def deliver_result(record: RunRecord) -> None:
+    """Called by the run workflow once the run has ended; does nothing without `deliver`."""
+    url = record.run.deliver_to
+    if not url:
+        return
+    delivery = delivery_id(record.run.run_id)  # a retried or forked run is its own run
+    outcome = DeliveryOutcome(delivery_id=delivery, url=url, status="delivered")
+    try:
+        body = result_body(record).decode()
+        outcome.response_status = await DBOS.run_step_async(
+            options(), post_result, url, delivery, body
+        )
+    except Exception as exc:  # a failed delivery is the run's data, not its failure
+        outcome.status, outcome.error = "failed", failure_of(exc)
+        log.warning("result of run %s not delivered: %s", record.run.run_id, outcome.error)
+    await DBOS.set_event_async(DELIVERY_EVENT, outcome.model_dump(mode="json"))

@@ -1,0 +1,1 @@
+"""Schedules: `schedule:"CRON"` triggers kept as DBOS schedules."""

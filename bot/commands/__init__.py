@@ -1,0 +1,1 @@
+"""Slash-commands for users: `/baton help|config|pause|resume`."""

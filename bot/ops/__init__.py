@@ -1,0 +1,1 @@
+"""Operations: JSON logs and Prometheus metrics."""

@@ -1,0 +1,1 @@
+"""Running a workflow in this process against real GitHub: `baton review URL`."""

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from dbos import DBOS, DBOSConfig
 
 import bot.dispatch
-import bot.engine.runner  # noqa: F401  registers the run workflow with DBOS
-from bot import accounting
+import bot.engine.runner  # registers the run workflow with DBOS
+import bot.schedules.sync  # noqa: F401  registers the schedule workflows with DBOS
+from bot import accounting, prompt_sandbox
 from bot.engine import registry
 from bot.engine.queues import register_queues
 from bot.engine.runtime import Runtime, set_runtime
 from bot.executors import Heartbeats
+from bot.ops.logs import configure_logging
+from bot.pacing import WritePacer, register_writes_queue
 from bot.ports.github import GitHubPort
 from bot.ports.llm import LLMPort
 from bot.settings import Settings, SettingsError
@@ -22,7 +24,9 @@ from bot.store import Store
 from bot.takeover import Takeover, refuse_a_live_duplicate
 
 
-def github_factory(settings: Settings) -> Callable[[int], GitHubPort]:
+def github_factory(
+    settings: Settings, pacer: WritePacer | None = None
+) -> Callable[[int], GitHubPort]:
     from bot.adapters.github import GitHubApp
 
     if settings.github_app_id is None:
@@ -32,8 +36,22 @@ def github_factory(settings: Settings) -> Callable[[int], GitHubPort]:
         settings.private_key(),
         settings.github_api_url,
         timeout=settings.baton_github_timeout_seconds,
+        pace=None if pacer is None else pacer.acquire,
     )
     return app.for_installation
+
+
+def token_github(settings: Settings) -> GitHubPort:
+    """GitHub as the user of GITHUB_TOKEN, for `baton review` without the App."""
+    from bot.adapters.github import GitHubAdapter
+
+    if settings.github_token is None:
+        raise SettingsError("set GITHUB_TOKEN to a personal access token that can read the PR")
+    return GitHubAdapter.with_token(
+        settings.github_token.get_secret_value(),
+        settings.github_api_url,
+        timeout=settings.baton_github_timeout_seconds,
+    )
 
 
 def llm_factory(settings: Settings) -> Callable[[str], LLMPort]:
@@ -62,6 +80,8 @@ def dbos_config(settings: Settings) -> DBOSConfig:
         "application_version": settings.baton_application_version,
         "executor_id": settings.baton_executor_id,
         "log_level": settings.baton_log_level,
+        # Schedules live in DBOS's tables; each process looks for changes this often.
+        "scheduler_polling_interval_sec": settings.baton_schedule_poll_seconds,
     }
 
 
@@ -76,25 +96,25 @@ class Baton:
     ) -> None:
         self.settings = settings
         self.store = Store(settings.database_url)
+        self.pacer = WritePacer(settings.database_url, settings.baton_queue_poll_seconds)
         self.runtime = Runtime(
             settings=settings,
             store=self.store,
-            github=github or github_factory(settings),
+            github=github or github_factory(settings, self.pacer),
             llm=llm or llm_factory(settings),
         )
         self.heartbeats = Heartbeats(self.store.engine, settings.baton_executor_id)
         self.takeover = Takeover(self.heartbeats, settings.baton_takeover_after_seconds)
 
     def launch(self) -> None:
-        baton_log = logging.getLogger("baton")
-        baton_log.setLevel(self.settings.baton_log_level)
-        if not baton_log.handlers:  # without one, Python prints only WARNING and above
-            handler = logging.StreamHandler()
-            handler.setFormatter(
-                logging.Formatter("%(asctime)s [%(levelname)8s] (%(name)s) %(message)s")
-            )
-            baton_log.addHandler(handler)
+        configure_logging(self.settings.baton_log_level, self.settings.baton_log_format)
         registry.load_step_modules()
+        prompt_sandbox.configure(
+            prompt_sandbox.Limits(
+                self.settings.baton_prompt_render_seconds,
+                self.settings.baton_prompt_render_megabytes,
+            )
+        )
         accounting.create_tables(self.store)
         self.join()
         set_runtime(self.runtime)
@@ -104,6 +124,12 @@ class Baton:
         # launches from uvicorn's; nothing is being served yet, so a helper thread may block.
         with ThreadPoolExecutor(max_workers=1) as helper:
             helper.submit(register_queues, self.settings.baton_queue_poll_seconds).result()
+            helper.submit(
+                register_writes_queue,
+                self.settings.baton_content_writes_limit,
+                self.settings.baton_content_writes_period_seconds,
+                self.settings.baton_queue_poll_seconds,
+            ).result()
         self.takeover.start()
 
     def join(self) -> None:
@@ -118,6 +144,8 @@ class Baton:
 
     def shutdown(self) -> None:
         self.takeover.stop()
+        self.pacer.close()
+        prompt_sandbox.stop()
         DBOS.destroy(destroy_registry=False)
         self.heartbeats.leave()  # stopped for good: live processes resume its parked runs now
         set_runtime(None)

@@ -6,12 +6,15 @@ from typing import Any
 
 from dbos import DBOS, StepOptions
 
+from bot.commands.baton import BATON, baton_command, drop_paused
 from bot.decisions import DECISIONS, route_button, route_command
 from bot.engine import runtime
 from bot.engine.context import RunInfo
+from bot.engine.durable import durable_step
 from bot.engine.runner import PlannedStep, RunPlan, start_run
 from bot.engine.steps import is_permanent
 from bot.events import Event
+from bot.ops.logs import bind
 from bot.replies import refusal_text, reply_marker
 from bot.repo_config import RepoConfig, load_repo_config
 from bot.roles import role_allows
@@ -62,12 +65,12 @@ async def permitted(event: Event, config: RepoConfig) -> bool:
     """Slash-commands need the role in `commands.allowed`; refused ones get a reply saying why."""
     command = parse_command(event.comment_body)
     required = config.config.commands.allowed
-    verdict = await DBOS.run_step_async({**READ, "name": "permission"}, check_role, event, required)
+    verdict = await durable_step({**READ, "name": "permission"}, check_role, event, required)
     if verdict["allowed"]:
-        await DBOS.run_step_async({**READ, "name": "react"}, acknowledge, event)
+        await durable_step({**READ, "name": "react"}, acknowledge, event)
         return True
     name = f"/{command.name}" if command else "command"
-    await DBOS.run_step_async(
+    await durable_step(
         {**READ, "name": "refuse"}, refuse, event, name, required, verdict["role"]
     )
     return False
@@ -98,6 +101,7 @@ def plan_for(
         run_url=f"{public_url.rstrip('/')}/runs/{run_id}" if public_url else "",
         budget=config.config.llm.budget.model_dump(),
         price=config.config.llm.price.model_dump() if config.config.llm.price else None,
+        deliver_to=str(workflow.deliver.webhook) if workflow.deliver else "",
     )
     steps = [PlannedStep(uses=s.uses, prompt=s.prompt, with_=s.with_) for s in workflow.steps]
     return RunPlan(
@@ -108,6 +112,7 @@ def plan_for(
 @DBOS.workflow(name="baton.dispatch")
 async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
     event = Event.model_validate(event_data)
+    bind(delivery=event.delivery_id)  # on this dispatch's log lines
     reason = ignored_reason(event, runtime.current().settings.bot_login)
     if reason:
         return {"ignored": reason}
@@ -117,15 +122,17 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
     if command is not None and event.action == "created" and command.name in DECISIONS:
         return await route_command(event, command)
     options: StepOptions = {**READ, "name": "load_config"}
-    config = RepoConfig.model_validate(await DBOS.run_step_async(options, load_repo_config, event))
-    matches = matching_workflows(config.config, event)
+    config = RepoConfig.model_validate(await durable_step(options, load_repo_config, event))
+    if command is not None and event.action == "created" and command.name == BATON:
+        return await baton_command(event, command, config)
+    matches = await drop_paused(event, matching_workflows(config.config, event))
     if not matches:
         return {"runs": []}
     if any(m.trigger.startswith("/") for m in matches) and not await permitted(event, config):
         return {"refused": event.sender}
     head_sha = event.head_sha
     if event.subject == "pull_request" and not head_sha:
-        head_sha = await DBOS.run_step_async({**READ, "name": "pull_head"}, pull_head, event)
+        head_sha = await durable_step({**READ, "name": "pull_head"}, pull_head, event)
     public_url = runtime.current().settings.baton_public_url
     runs = []
     for match in matches:
@@ -133,6 +140,6 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
         if event.action == "synchronize":
             plan.delay_seconds = runtime.current().settings.baton_debounce_seconds
         run = plan.run.model_dump(mode="json")
-        if await DBOS.run_step_async({**READ, "name": "register_run"}, register_run, run):
+        if await durable_step({**READ, "name": "register_run"}, register_run, run):
             runs.append(await start_run(plan))
     return {"runs": runs}

@@ -35,3 +35,7 @@ class Event(BaseModel):
     comment_body: str = ""
     check_run_external_id: str = ""  # check_run events: the run id Baton gave the check run
     requested_action: str = ""  # check_run.requested_action: the button's identifier
+    ref: str = ""  # push: the ref pushed to, e.g. "refs/heads/main"
+    changed_paths: tuple[str, ...] = ()  # push: files its commits added, modified or removed
+    # installation events: the repositories added (created, added) or removed (removed, deleted)
+    repositories: tuple[str, ...] = ()

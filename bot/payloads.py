@@ -188,12 +188,47 @@ class CheckRunPayload(_RepositoryPayload):
         )
 
 
+class RepositoryName(_Narrow):
+    full_name: str
+
+
 class InstallationPayload(Envelope):
     """installation and installation_repositories: no repository, but the installation is needed."""
 
     action: str = ""
     installation: Installation
     sender: Sender
+    repositories: Lenient[list[RepositoryName]] = None  # installation: the ones it covers
+    repositories_added: Lenient[list[RepositoryName]] = None
+    repositories_removed: Lenient[list[RepositoryName]] = None
+
+    def to_event(self, kind: str, delivery_id: str) -> Event:
+        listed = self.repositories
+        if kind == "installation_repositories":
+            removed = self.action == "removed"
+            listed = self.repositories_removed if removed else self.repositories_added
+        names = tuple(repo.full_name for repo in listed or [])
+        return self.event(kind, delivery_id, repositories=names)
+
+
+class PushCommit(_Narrow):
+    added: list[str] = []
+    removed: list[str] = []
+    modified: list[str] = []
+
+
+class PushPayload(Envelope):
+    """push: which ref moved and which files its commits touched (to see config changes)."""
+
+    ref: str
+    repository: Repository
+    commits: Lenient[list[PushCommit]] = None
+    head_commit: Lenient[PushCommit] = None
+
+    def to_event(self, kind: str, delivery_id: str) -> Event:
+        commits = [*(self.commits or []), *([self.head_commit] if self.head_commit else [])]
+        paths = {path for c in commits for path in (*c.added, *c.removed, *c.modified)}
+        return self.event(kind, delivery_id, ref=self.ref, changed_paths=tuple(sorted(paths)))
 
 
 def _pull_request_subject(pull_request: PullRequest) -> dict[str, Any]:
@@ -217,6 +252,7 @@ PAYLOAD_MODELS: dict[str, type[Envelope]] = {
     "check_run": CheckRunPayload,
     "installation": InstallationPayload,
     "installation_repositories": InstallationPayload,
+    "push": PushPayload,
     "pull_request_review": PullRequestReviewPayload,
     "pull_request_review_comment": PullRequestReviewPayload,
 }

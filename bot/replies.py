@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot.markdown import code_span, fenced
 
 _env = ImmutableSandboxedEnvironment(
     loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
     undefined=StrictUndefined,
 )
+_env.filters.update(code=code_span, fenced=fenced)
 
 
 def reply_marker(delivery_id: str) -> str:
@@ -20,3 +24,9 @@ def reply_marker(delivery_id: str) -> str:
 def refusal_text(user: str, command: str, required: str, role: str, marker: str) -> str:
     template = _env.get_template("refusal.md.j2")
     return template.render(user=user, command=command, required=required, role=role, marker=marker)
+
+
+def render_reply(template: str, **values: Any) -> str:
+    """A reply from `bot/templates/<template>`; untrusted text goes through the `code` or
+    `fenced` filters, which show it literally."""
+    return _env.get_template(template).render(**values)

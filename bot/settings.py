@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -22,9 +23,15 @@ class Settings(BaseSettings):
     github_private_key_path: Path | None = None
     github_webhook_secret: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
+    # GitHub's web pages (the App set-up flow goes there): https://HOST for GitHub Enterprise.
+    github_web_url: str = "https://github.com"
+    # A personal access token, for `baton review URL` without the App.
+    github_token: SecretStr | None = None
     database_url: str = "sqlite:///baton.sqlite"
     baton_public_url: str = "http://127.0.0.1:3000"
     baton_admin_token: SecretStr | None = None
+    # The Baton that `baton run` starts workflows on (through its HTTP API).
+    baton_url: str = "http://127.0.0.1:3000"
     # The App's slug: its comments are authored by "<slug>[bot]".
     baton_app_slug: str = "baton"
     # DBOS resumes only the runs of its own application version, so this is pinned rather than
@@ -40,11 +47,32 @@ class Settings(BaseSettings):
     baton_queue_poll_seconds: float = Field(default=0.2, gt=0)
     baton_prompts_dir: Path = DEFAULT_PROMPTS_DIR
     baton_log_level: str = "INFO"
+    # `auto`: text at a terminal, one JSON object per line otherwise (for log collectors).
+    baton_log_format: Literal["json", "text", "auto"] = "auto"
+    # Bearer token for GET /metrics (BATON_ADMIN_TOKEN works too); with neither, it is open.
+    baton_metrics_token: SecretStr | None = None
     # A push waits this long before its review starts; a newer push in the meantime replaces it.
     baton_debounce_seconds: float = 5.0
     # How long one GitHub request may take before it counts as unanswered (and is retried
     # if safe, or looked up before being sent again).
     baton_github_timeout_seconds: float = 30.0
+    # GitHub allows an installation 80 content-creating requests (comments, reviews, issues,
+    # pull requests) a minute; Baton paces its own below that, across all its processes.
+    baton_content_writes_limit: int = Field(default=80, gt=0)
+    baton_content_writes_period_seconds: float = Field(default=60.0, gt=0)
+    # A repository's prompt override renders in a child process with these limits.
+    baton_prompt_render_seconds: float = Field(default=2.0, gt=0)
+    baton_prompt_render_megabytes: int = Field(default=256, gt=0)
+    # Result deliveries (a workflow's `deliver: {webhook: URL}`) are signed with this secret,
+    # or with GITHUB_WEBHOOK_SECRET when it is not set.
+    baton_delivery_secret: SecretStr | None = None
+    # Off, a config cannot make Baton POST to loopback, private or link-local addresses (the
+    # network Baton runs in); turn on for a Baton serving only your own network, and in tests.
+    baton_delivery_allow_private: bool = False
+    baton_delivery_attempts: int = Field(default=8, ge=1)
+    baton_delivery_retry_seconds: float = Field(default=2.0, gt=0)  # the first wait; doubles
+    # How often each process looks for schedules added, changed or removed by config pushes.
+    baton_schedule_poll_seconds: float = Field(default=10.0, gt=0)
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -62,6 +90,11 @@ class Settings(BaseSettings):
         if self.github_webhook_secret is None:
             raise SettingsError("set GITHUB_WEBHOOK_SECRET to the secret of the App's webhook")
         return self.github_webhook_secret.get_secret_value()
+
+    def delivery_secret(self) -> str:
+        if self.baton_delivery_secret is not None:
+            return self.baton_delivery_secret.get_secret_value()
+        return self.webhook_secret()
 
     @property
     def has_app_credentials(self) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,9 +16,12 @@ from bot.adapters.github_errors import raises_port_errors
 from bot.adapters.github_pause import RateLimitPause
 from bot.adapters.github_retry import RetryDecision, RetryPolicy
 from bot.adapters.github_writes import GitHubWrites
+from bot.ops.metrics import rate_limit_hooks
 
 DEFAULT_API_URL = "https://api.github.com"
 REQUEST_TIMEOUT = 30.0  # seconds, for each of connecting, sending and reading
+# Waits for an installation's turn to create content (see bot/pacing.py).
+InstallationPace = Callable[[int, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,7 @@ class ClientSettings:
     # 45 ms of CPU, blocking the event loop) unless handed a ready TLS context.
     tls: ssl.SSLContext = field(default_factory=httpx.create_ssl_context)
 
-    def options(self) -> dict[str, Any]:
+    def options(self, client: str = "app") -> dict[str, Any]:
         pause = RateLimitPause()
         return {
             "base_url": self.api_url,
@@ -46,6 +51,8 @@ class ClientSettings:
             "ssl_verify": self.tls,
             "timeout": self.timeout,
             "user_agent": "Baton",
+            # Each response's x-ratelimit-remaining, for /metrics (by installation).
+            "async_event_hooks": rate_limit_hooks(client),
         }
 
 
@@ -59,18 +66,21 @@ class GitHubApp:
         api_url: str = DEFAULT_API_URL,
         retry: RetryPolicy | None = None,
         timeout: float = REQUEST_TIMEOUT,
+        pace: InstallationPace | None = None,
     ) -> None:
         self._auth = AppAuthStrategy(app_id, private_key)
         self._settings = ClientSettings(api_url, retry, timeout)
+        self._pace = pace
         self._adapters: dict[int, GitHubAdapter] = {}
         self._bot_login: str | None = None
 
     def for_installation(self, installation_id: int) -> GitHubAdapter:
         if installation_id not in self._adapters:
             auth = self._auth.as_installation(installation_id)
-            github = GitHub(auth, **self._settings.options())
+            github = GitHub(auth, **self._settings.options(str(installation_id)))
+            pace = None if self._pace is None else functools.partial(self._pace, installation_id)
             self._adapters[installation_id] = GitHubAdapter(
-                github, app_login=self.bot_login, retry=self._settings.retry
+                github, app_login=self.bot_login, retry=self._settings.retry, pace=pace
             )
         return self._adapters[installation_id]
 
@@ -101,5 +111,5 @@ class GitHubAdapter(GitHubWrites):
         retry: RetryPolicy | None = None,
         timeout: float = REQUEST_TIMEOUT,
     ) -> GitHubAdapter:
-        options = ClientSettings(api_url, retry, timeout).options()
+        options = ClientSettings(api_url, retry, timeout).options("token")
         return cls(GitHub(token, **options), own_login="", retry=retry)

@@ -9,10 +9,16 @@ from typing import Annotated
 import typer
 
 from bot import __version__
+from bot.cli.review import review
+from bot.cli.run import run
+from bot.cli.runs import runs_app
 
 app = typer.Typer(help="Baton: durable agent workflows for GitHub.", no_args_is_help=True)
+app.command()(review)
+app.command()(run)
 config_app = typer.Typer(help="Check or describe `.github/baton.yml`.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+app.add_typer(runs_app, name="runs")
 
 
 def show_version(value: bool) -> None:

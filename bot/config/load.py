@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from types import UnionType
@@ -67,22 +67,51 @@ def load_config_unchecked(text: str, *, path: str = DEFAULT_PATH) -> BatonConfig
     return _load(text, path, None)
 
 
+@dataclass(frozen=True)
+class Source:
+    """A parsed file, with positions, and the name its problems are reported under."""
+
+    doc: CommentedMap
+    path: str
+
+    def plain(self) -> dict[str, Any]:
+        return dict(_plain(self.doc, self.path))
+
+    def problem(self, loc: Loc, message: str, *, at_key: bool = False) -> ConfigProblem:
+        return _problem(self.doc, self.path, _Found(loc, message, at_key))
+
+
+def parse(text: str, path: str = DEFAULT_PATH) -> Source:
+    """The file as YAML, or a ConfigError saying where it stops being YAML."""
+    return Source(_parse_yaml(text, path), path)
+
+
 def _load(text: str, path: str, steps: Mapping[str, type[BaseModel]] | None) -> BatonConfig:
-    doc = _parse_yaml(text, path)
+    source = parse(text, path)
+    return validate(source.plain(), steps, lambda loc: source)
+
+
+def validate(
+    data: dict[str, Any],
+    steps: Mapping[str, type[BaseModel]] | None,
+    source_of: Callable[[Loc], Source],
+) -> BatonConfig:
+    """Check `data` (maybe merged from several files); `source_of` says which file a location
+    came from, so each problem points into the file that holds it."""
     found: list[_Found] = []
     config = None
     try:
-        config = BatonConfig.model_validate(_plain(doc, path))
+        config = BatonConfig.model_validate(data)
     except ValidationError as error:
         found += [_from_pydantic(detail) for detail in error.errors()]
     if steps is not None:
-        found += _step_problems(doc, steps)
+        found += _step_problems(data, steps)
     if found or config is None:
-        problems = {_problem(doc, path, each) for each in found}
-        raise ConfigError(sorted(problems, key=lambda p: (p.line, p.column, p.location)))
-    # `extends` is read but not merged yet. When it is, the caller fetches the base file through
-    # the GitHub port and the two documents are merged (this file over the base) before
-    # validation, keeping each value's own file for the positions in problems.
+        problems = {
+            source_of(each.loc).problem(each.loc, each.message, at_key=each.at_key)
+            for each in found
+        }
+        raise ConfigError(sorted(problems, key=lambda p: (p.file, p.line, p.column, p.location)))
     return config
 
 
@@ -209,7 +238,7 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def _step_problems(doc: CommentedMap, steps: Mapping[str, type[BaseModel]]) -> list[_Found]:
+def _step_problems(doc: dict[str, Any], steps: Mapping[str, type[BaseModel]]) -> list[_Found]:
     workflows = doc.get("workflows")
     found: list[_Found] = []
     for name, workflow in workflows.items() if isinstance(workflows, dict) else ():

@@ -14,12 +14,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    HttpUrl,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
 
+from bot.config.cron import cron_is_valid
 from bot.roles import Role
 
 WORKFLOW_NAME = r"^[a-z0-9][a-z0-9_-]*$"
@@ -90,10 +92,14 @@ class Trigger(BaseModel):
 def _schedule(cron: object) -> Trigger:
     text = str(cron).strip().strip("\"'").strip()
     fields = text.split()
-    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
+    # Five fields as in crontab; a sixth, first, field gives seconds (as DBOS reads crons).
+    if len(fields) not in (5, 6) or not all(_CRON_FIELD.match(f) for f in fields):
         raise ValueError(
             f'`{text}` is not a cron schedule: give five fields, e.g. schedule:"0 9 * * 1"'
+            " (or six, seconds first)"
         )
+    if not cron_is_valid(" ".join(fields)):
+        raise ValueError(f"`{text}` is not a cron schedule: a field is out of range")
     return Trigger(kind="schedule", cron=" ".join(fields))
 
 
@@ -127,7 +133,8 @@ _TRIGGER_SCHEMA: dict[str, Any] = {
         {"type": "string", "description": "A slash-command in a comment.", "pattern": COMMAND},
         {
             "type": "string",
-            "description": 'A cron schedule (UTC), e.g. schedule:"0 9 * * 1".',
+            "description": 'A cron schedule (UTC), e.g. schedule:"0 9 * * 1"; a sixth '
+            "field, first, gives seconds.",
             "pattern": r"^schedule:\s*[\"']?[^\"']+[\"']?$",
         },
         {
@@ -196,6 +203,17 @@ class StepConfig(BaseModel):
     )
 
 
+class Deliver(BaseModel):
+    """Where a run's result is sent when the run ends."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    webhook: HttpUrl = Field(
+        description="A URL that receives the result as a signed JSON POST "
+        "(`X-Baton-Signature-256`, HMAC-SHA256 of the body, like GitHub's webhooks)."
+    )
+
+
 class Workflow(BaseModel):
     """A named list of steps and the triggers that start it."""
 
@@ -206,6 +224,7 @@ class Workflow(BaseModel):
     paths: Paths = Field(default_factory=Paths, description="Which changed files it looks at.")
     drafts: bool = Field(False, description="Also run on draft pull requests.")
     steps: list[StepConfig] = Field(min_length=1, description="The steps, run in order.")
+    deliver: Deliver | None = Field(None, description="Send the run's result when it ends.")
 
     @model_validator(mode="before")
     @classmethod

@@ -36,6 +36,10 @@ class RunInfo(BaseModel):
     run_url: str = ""  # the run's page, linked from its check run
     budget: dict[str, int | None] = {}  # llm.budget: tokens_per_run, _per_pr, _per_repo_per_day
     price: dict[str, float] | None = None  # llm.price, for costs in the ledger
+    # Named values given by whoever started the run through the API (`POST /api/runs`); a
+    # step gets them by declaring an `inputs` field.
+    inputs: dict[str, str | int | float | bool] = {}
+    deliver_to: str = ""  # the workflow's `deliver.webhook`: the result is POSTed there at the end
 
 
 class PromptUse(BaseModel):

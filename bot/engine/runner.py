@@ -14,10 +14,14 @@ from bot.engine import registry, runtime
 from bot.engine.checkrun import check_run_update
 from bot.engine.context import RunInfo
 from bot.engine.control import DBOSDurability
+from bot.engine.deliver import deliver_result
+from bot.engine.durable import durable_step
 from bot.engine.failure import post_failure
+from bot.engine.forks import own_run
 from bot.engine.queues import RUN_QUEUE
 from bot.engine.record import RunRecord, RunStatus, StepRecord
 from bot.engine.steps import execute_step, is_permanent, perform, prepare
+from bot.ops.logs import bind
 
 log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
@@ -87,7 +91,7 @@ async def publish(record: RunRecord) -> None:
         "should_retry": lambda exc: not is_permanent(exc),
     }
     try:
-        check = await DBOS.run_step_async(options, sync_check_run, record.model_dump(mode="json"))
+        check = await durable_step(options, sync_check_run, record.model_dump(mode="json"))
     except Exception as exc:
         log.warning("check run not updated for %s: %s", record.run.run_id, failure_text(exc))
         record.check_run_error = failure_text(exc)
@@ -112,7 +116,7 @@ async def run_one(plan: RunPlan, index: int, outputs: list[dict[str, Any]]) -> S
         if registry.get(planned.uses).control:
             result = await run_control(run, index, planned.as_config(), outputs)
         else:
-            result = await DBOS.run_step_async(
+            result = await durable_step(
                 step_options(planned.uses), execute_step, run, index, planned.as_config(), outputs
             )
     except Exception as exc:  # the step's failure is the run's data, not a crash of the run
@@ -142,6 +146,8 @@ def conclude(record: RunRecord) -> None:
 @DBOS.workflow(name="baton.run")
 async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
     plan = RunPlan.model_validate(plan_data)
+    plan.run = own_run(plan.run, DBOS.workflow_id)  # a retry or fork: its own id
+    bind(delivery=plan.run.delivery_id, run=plan.run.run_id)  # on this run's log lines
     record = RunRecord(
         run=plan.run,
         steps=[StepRecord(index=i, uses=s.uses) for i, s in enumerate(plan.steps)],
@@ -166,8 +172,9 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
     conclude(record)
     await publish(record)
     if record.status == "failed" and record.run.number is not None:
-        await DBOS.run_step_async(NOTIFY, post_failure, record.model_dump(mode="json"))
+        await durable_step(NOTIFY, post_failure, record.model_dump(mode="json"))
     await DBOS.run_step_async({"name": "finished"}, mark_finished, plan.run.run_id, record.status)
+    await deliver_result(record)
     return record.model_dump(mode="json")
 
 
@@ -182,6 +189,7 @@ async def budget_gate(run: dict[str, Any]) -> str | None:
 
 async def mark_finished(run_id: str, status: str) -> None:
     finish_run(runtime.current().store, run_id, status)
+    log.info("run finished: %s", status)  # the run and delivery ids are on the line (bot.ops.logs)
 
 
 async def not_started(record: RunRecord, reason: str) -> dict[str, Any]:
@@ -190,6 +198,7 @@ async def not_started(record: RunRecord, reason: str) -> dict[str, Any]:
     record.status, record.headline = "neutral", f"Not started: {reason}"
     await publish(record)
     await DBOS.run_step_async({"name": "finished"}, mark_finished, record.run.run_id, "neutral")
+    await deliver_result(record)
     return record.model_dump(mode="json")
 
 

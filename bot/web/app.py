@@ -10,7 +10,9 @@ from fastapi.responses import JSONResponse
 
 from bot import __version__
 from bot.bootstrap import Baton
-from bot.web import webhooks
+from bot.web import api, webhooks
+from bot.web.metrics import metrics_router
+from bot.web.run_pages import router_for_baton
 
 
 def create_app(baton: Baton) -> FastAPI:
@@ -25,6 +27,9 @@ def create_app(baton: Baton) -> FastAPI:
     app = FastAPI(title="Baton", version=__version__, lifespan=lifespan)
     app.state.webhook_secret = baton.settings.webhook_secret()
     app.include_router(webhooks.router)
+    app.include_router(api.router)  # /api/runs
+    app.include_router(metrics_router(baton.settings, baton.store))
+    app.include_router(router_for_baton(baton))  # /runs, /runs/{id}, /login
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

@@ -1,12 +1,16 @@
-"""What `baton serve` serves: the full app with App credentials, else a set-up notice."""
+"""What `baton serve` serves: the full app with App credentials, else the set-up page."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 from bot import __version__
+from bot.ops.logs import configure_logging
 from bot.settings import Settings
+from bot.web.setup_flow import setup_router
 
 MISSING = (
     "Baton is running but has no GitHub App credentials. Set GITHUB_APP_ID, GITHUB_PRIVATE_KEY "
@@ -15,12 +19,11 @@ MISSING = (
 )
 
 
-def create_setup_app(settings: Settings) -> FastAPI:
+def create_setup_app(settings: Settings, env_path: Path | None = None) -> FastAPI:
+    """The set-up page (GitHub's manifest flow, writing `.env` in the working directory)."""
+    configure_logging(settings.baton_log_level, settings.baton_log_format)
     app = FastAPI(title="Baton (not set up)", version=__version__)
-
-    @app.get("/", response_class=HTMLResponse)
-    async def index() -> str:
-        return f"<!doctype html><title>Baton set-up</title><h1>Baton set-up</h1><p>{MISSING}</p>"
+    app.include_router(setup_router(settings, env_path or Path.cwd() / ".env"))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

@@ -7,12 +7,17 @@ import logging
 from typing import Any
 
 from dbos import DBOS, SetWorkflowID
+from dbos._error import DBOSWorkflowIDInUseError  # where DBOS's docs import its errors from
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from bot.dispatch import dispatch
 from bot.engine.queues import DISPATCH_QUEUE
+from bot.ops.logs import bind
+from bot.ops.metrics import count_delivery
 from bot.payloads import PayloadError, to_event
+from bot.schedules.plan import syncs_for
+from bot.schedules.sync import sync_schedules
 from bot.signature import verify_signature
 
 log = logging.getLogger("baton.webhooks")
@@ -42,20 +47,33 @@ async def receive(request: Request) -> JSONResponse:
     body = await request.body()
     refused = refusal(request, body)
     if refused is not None:
+        count_delivery("", "bad_signature" if refused.status_code == 401 else "missing_header")
         return refused
     name, delivery = request.headers["x-github-event"], request.headers["x-github-delivery"]
+    bind(delivery=delivery)
     try:
         payload = json.loads(body)
         event = to_event(name, delivery, payload)
     except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
+        count_delivery(name, "malformed")
         return answer(400, error=f"malformed {name} payload: {exc}")
     if name == "ping":
+        count_delivery(name, "ping")
         return answer(200, delivery=delivery, status="pong")
-    if name not in USED_EVENTS:
+    if name not in USED_EVENTS and not syncs_for(event):  # schedule changes are not dispatched
+        count_delivery(name, "ignored")
         return answer(202, delivery=delivery, status="ignored", reason=f"Baton does not use {name}")
     # Enqueued rather than started, so any Baton process may dispatch it; the delivery id as
-    # workflow id makes a redelivery a no-op (DBOS keeps the existing row and enqueues nothing).
-    with SetWorkflowID(delivery):
-        await DBOS.enqueue_workflow_async(DISPATCH_QUEUE, dispatch, event.model_dump(mode="json"))
+    # workflow id makes a redelivery a no-op (DBOS keeps the existing row and enqueues nothing;
+    # "reject" makes it say so).
+    try:
+        with SetWorkflowID(delivery, workflow_id_reuse_policy="reject"):
+            workflow = dispatch if name in USED_EVENTS else sync_schedules
+            data = event.model_dump(mode="json")
+            await DBOS.enqueue_workflow_async(DISPATCH_QUEUE, workflow, data)
+    except DBOSWorkflowIDInUseError:
+        count_delivery(name, "duplicate")
+        return answer(202, delivery=delivery, status="duplicate")
+    count_delivery(name, "accepted")
     log.info("delivery stored", extra={"delivery": delivery, "event": f"{name}.{event.action}"})
     return answer(202, delivery=delivery, status="accepted")

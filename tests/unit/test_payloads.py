@@ -192,10 +192,10 @@ def test_an_event_baton_acts_on_refuses_a_payload_missing_what_it_needs(
 
 
 def test_an_event_baton_does_not_act_on_never_raises_on_odd_fields() -> None:
-    body = payload("push", repository=None, installation={"id": "x"}, sender=[1])
+    body = payload("release", repository=None, installation={"id": "x"}, sender=[1])
     body["action"] = 3
 
-    event = to_event("push", DELIVERY, body)
+    event = to_event("release", DELIVERY, body)
 
     assert (event.repo, event.installation_id, event.sender, event.action) == ("", None, "", "")
 

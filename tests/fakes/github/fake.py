@@ -12,12 +12,13 @@ from tests.fakes import keys
 from tests.fakes.github import git, state
 from tests.fakes.github.diff import diff_trees
 from tests.fakes.github.inspection import Inspection
+from tests.fakes.github.routes_manifests import ManifestApps
 from tests.fakes.github.seed_issues import IssueSeeding
 from tests.fakes.github.server import AfterHook, BeforeHook, build_app
 from tests.fakes.serve import serve_in_thread
 
 
-class FakeGitHub(IssueSeeding, Inspection):
+class FakeGitHub(IssueSeeding, Inspection, ManifestApps):
     """One GitHub App (`app_id`, verified with `public_key_pem`) and the repositories it sees."""
 
     def __init__(

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from tests.fakes.github.fake import FakeGitHub
 
 DOCS = "https://docs.github.com/rest"
-Auth = Literal["token", "app", "user"]  # installation or user token; App JWT; user token only
+# installation or user token; App JWT; user token only; nothing (the manifest code exchange)
+Auth = Literal["token", "app", "user", "none"]
 
 
 @dataclass

@@ -20,6 +20,7 @@ from tests.fakes.github import (
     routes_checks,
     routes_git,
     routes_issues,
+    routes_manifests,
     routes_pulls,
     routes_repos,
     routes_sub_issues,
@@ -36,6 +37,7 @@ ROUTE_MODULES = (
     routes_checks,
     routes_git,
     routes_issues,
+    routes_manifests,
     routes_pulls,
     routes_repos,
     routes_sub_issues,
@@ -99,7 +101,8 @@ def _answer(fake: FakeGitHub, request: Request, seen: state.Seen) -> Reply:
         return Fail(404, "Not Found").reply
     spec, params = found
     try:
-        token = _authenticate(fake, request.headers.get("authorization", ""), spec.auth)
+        header = request.headers.get("authorization", "")
+        token = None if spec.auth == "none" else _authenticate(fake, header, spec.auth)
         seen.actor = token.login if token else "app"
         api = str(request.base_url).rstrip("/")
         shapes = Shapes(api, fake.app_id, fake.app_slug, fake.app_owner, fake.user)

@@ -15,8 +15,8 @@ from bot.engine.steps import is_permanent
 from bot.events import Event
 from bot.ports.github import GitHubError
 from bot.repo_config import RepoConfig, load_repo_config
-from bot.schedules.plan import PREFIX, ScheduleSpec, Sync, repo_prefix, schedules_of, syncs_for
 from bot.schedules.firing import fire_schedule
+from bot.schedules.plan import PREFIX, ScheduleSpec, Sync, repo_prefix, schedules_of, syncs_for
 
 STEP: StepOptions = {
     "retries_allowed": True,

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from bot.schedules.firing import firing_id
 
 from bot.config.load import load_config_unchecked
 from bot.events import Event
 from bot.payloads import to_event
+from bot.schedules.firing import firing_id
 from bot.schedules.plan import ScheduleSpec, Sync, schedules_of, syncs_for
 from tests.payloads import payload
 

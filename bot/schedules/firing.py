@@ -2,8 +2,9 @@
 
 DBOS gives each firing its own workflow id (schedule name + time), so a firing is started once
 however many Baton processes watch the schedule; the run id is derived from the firing time too.
-The config is read again at each firing: a workflow that lost its schedule, or a repository
-Baton no longer sees, starts nothing, and its schedule removes itself.
+A firing whose schedule was deleted meanwhile starts nothing. The config is read again at each
+firing: a workflow that lost its schedule, or a repository Baton no longer sees, starts
+nothing, and its schedule removes itself.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ async def drop_schedule(name: str) -> None:
 @DBOS.workflow(name="baton.scheduled")
 async def fire_schedule(scheduled_at: datetime, context: Any) -> None:
     spec = ScheduleSpec.model_validate(context)
+    # A process notices a deleted schedule only at its next poll, and may fire it meanwhile:
+    # a firing whose schedule is gone (workflow dropped, App uninstalled) starts nothing.
+    if await DBOS.get_schedule_async(spec.name) is None:
+        log.info("schedule %s was removed before its firing at %s", spec.name, scheduled_at)
+        return
     start = NamedStart(
         repo=spec.repo,
         installation_id=spec.installation_id,

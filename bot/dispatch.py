@@ -11,10 +11,11 @@ from bot.decisions import DECISIONS, route_button, route_command
 from bot.engine import runtime
 from bot.engine.context import RunInfo
 from bot.engine.durable import durable_step
-from bot.engine.runner import PlannedStep, RunPlan, start_run
+from bot.engine.runner import PlannedStep, RunPlan, start_run_here
 from bot.engine.steps import is_permanent
 from bot.events import Event
 from bot.ops.logs import bind
+from bot.ports.github import PullRequest
 from bot.replies import refusal_text, reply_marker
 from bot.repo_config import RepoConfig, load_repo_config
 from bot.roles import role_allows
@@ -140,6 +141,8 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
         if event.action == "synchronize":
             plan.delay_seconds = runtime.current().settings.baton_debounce_seconds
         run = plan.run.model_dump(mode="json")
-        if await durable_step({**READ, "name": "register_run"}, register_run, run):
-            runs.append(await start_run(plan))
+        pull = await durable_step({**READ, "name": "register_run"}, register_run, run)
+        if pull is not None:
+            plan.run.pull = PullRequest.model_validate(pull) if pull else None
+            runs.append(await start_run_here(plan))
     return {"runs": runs}

@@ -12,6 +12,7 @@ from bot.config.load import ConfigError, load_config
 from bot.config.model import BatonConfig
 from bot.engine import registry, runtime
 from bot.events import Event
+from bot.file_cache import file_at
 from bot.ports.github import GitHubError, GitHubPort
 
 CONFIG_PATH = ".github/baton.yml"
@@ -52,7 +53,7 @@ async def load_repo_config(event: Event) -> dict[str, Any]:
     rt = runtime.current()
     github = rt.github(event.installation_id or 0)
     sha = await github.get_branch_sha(event.repo, event.default_branch)
-    found = await github.get_file(event.repo, CONFIG_PATH, sha)
+    found = await file_at(rt.store, github, event.repo, CONFIG_PATH, sha)
     if found is None:
         defaults = RepoConfig(sha=sha, config=default_config(), file_found=False)
         return defaults.model_dump(mode="json", by_alias=True)

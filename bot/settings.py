@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+# Package data (`bot/default_prompts/*.md`), so an installed wheel finds them wherever it runs.
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "default_prompts"
 
 
 class SettingsError(Exception):
@@ -45,6 +46,10 @@ class Settings(BaseSettings):
     baton_takeover_after_seconds: float = Field(default=30.0, gt=0)
     # How often each process looks for queued deliveries and runs (one query per queue).
     baton_queue_poll_seconds: float = Field(default=0.2, gt=0)
+    # How many deliveries one process dispatches at once. Dispatch shares the process with the
+    # webhook endpoint: more dispatches at once drain a burst sooner but slow the acks
+    # GitHub waits for (docs/benchmarks.md, webhook ack).
+    baton_dispatch_concurrency: int = Field(default=10, gt=0)
     baton_prompts_dir: Path = DEFAULT_PROMPTS_DIR
     baton_log_level: str = "INFO"
     # `auto`: text at a terminal, one JSON object per line otherwise (for log collectors).

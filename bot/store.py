@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
 import sqlalchemy as sa
 
+log = logging.getLogger("baton.store")
 metadata = sa.MetaData()
 
 repo_config = sa.Table(
@@ -49,6 +51,23 @@ class Store:
             if conn.dialect.name == "postgresql":
                 conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": TABLES_LOCK})
             metadata.create_all(conn)
+        if self.engine.dialect.name == "sqlite":
+            self.write_ahead_log()
+
+    def write_ahead_log(self) -> None:
+        """Put the SQLite file (DBOS's tables and ours) in write-ahead-log mode; the file keeps it.
+
+        A commit is then one append to the log and one fsync, where the default rollback
+        journal is written, synced and deleted, and readers (queue polls, pages) no longer hold
+        up a writer: every checkpoint of a run is a commit (benchmarks/engine.py). `synchronous`
+        stays FULL, so a commit still survives a power cut. A file another process holds open
+        keeps its mode until the next start.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        except sa.exc.OperationalError as exc:
+            log.warning("SQLite stays in its journal mode (%s)", exc)
 
     def ping(self) -> bool:
         try:

@@ -27,9 +27,10 @@ def superseded_check(info: RunInfo, old_run: str, old_head: str, head: str) -> C
     )
 
 
-async def register_run(run: dict[str, Any]) -> bool:
+async def register_run(run: dict[str, Any]) -> dict[str, Any] | None:
     """Record the new run and cancel the runs of this workflow on this PR whose head is no
-    longer the PR's head. Returns False when the new run's own head is already stale.
+    longer the PR's head. Returns None when the new run's own head is already stale, else the
+    pull request as read now (for the run: `RunInfo.pull`), or {} when it is on none.
 
     The PR's head is read from GitHub, not inferred from arrival order: deliveries of a burst
     of pushes can be dispatched in any order.
@@ -38,9 +39,10 @@ async def register_run(run: dict[str, Any]) -> bool:
     rt = runtime.current()
     if info.subject != "pull_request" or info.number is None or not info.head_sha:
         record_run(rt.store, info.run_id, info.repo, info.number, info.workflow, info.head_sha)
-        return True
+        return {}
     github = rt.github(info.installation_id)
-    current = (await github.get_pull(info.repo, info.number)).head_sha
+    pull = await github.get_pull(info.repo, info.number)
+    current = pull.head_sha
     if info.head_sha == current:
         record_run(rt.store, info.run_id, info.repo, info.number, info.workflow, info.head_sha)
     for old_run, old_head in superseded_runs(
@@ -49,4 +51,4 @@ async def register_run(run: dict[str, Any]) -> bool:
         await DBOS.cancel_workflow_async(old_run)
         finish_run(rt.store, old_run, "cancelled")
         await github.upsert_check_run(superseded_check(info, old_run, old_head, current))
-    return info.head_sha == current
+    return pull.model_dump(mode="json") if info.head_sha == current else None

@@ -125,6 +125,12 @@ class GitHubWrites(GitHubBranches):
             found = await self._find_check_run(repo, sha, update.name, external_id)
             return None if found is None else await update_run(found)
 
+        if update.check_run_id is not None:
+            try:
+                return await update_run(update.check_run_id)
+            except RequestFailed as exc:
+                if exc.response.status_code != 404:
+                    raise
         found = await self._find_check_run(repo, sha, update.name, external_id)
         if found is None:
             return await send_once(create, find, self._retry)

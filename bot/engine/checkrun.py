@@ -58,4 +58,5 @@ def check_run_update(record: RunRecord, details_url: str | None) -> CheckRunUpda
         title=title_of(record),
         summary=render_summary(record),
         details_url=details_url,
+        check_run_id=record.check_run_id,
     )

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from bot.ports.github import GitHubPort
+from bot.ports.github import GitHubPort, PullRequest
 from bot.ports.llm import LLMPort, Usage
 
 APPROVAL_TOPIC = "approval"  # the messages a waiting approval receives
@@ -40,6 +40,9 @@ class RunInfo(BaseModel):
     # step gets them by declaring an `inputs` field.
     inputs: dict[str, str | int | float | bool] = {}
     deliver_to: str = ""  # the workflow's `deliver.webhook`: the result is POSTed there at the end
+    # The pull request as dispatch read it when the run started, so `pr.diff` need not
+    # read it again; None when the run is on none (or was started otherwise).
+    pull: PullRequest | None = None
 
 
 class PromptUse(BaseModel):

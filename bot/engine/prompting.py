@@ -5,17 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.engine.context import PromptSource, RunInfo
+from bot.file_cache import file_at
 from bot.ports.github import GitHubPort
 from bot.prompts import PromptLibrary
+from bot.store import Store
 
 OVERRIDE_DIR = ".github/baton/prompts"
 
 
-def prompt_source(run: RunInfo, github: GitHubPort, default_dir: Path) -> PromptSource:
-    """Overrides are read at the config's commit, never from a PR head (a PR can't rewrite them)."""
+def prompt_source(
+    run: RunInfo, github: GitHubPort, default_dir: Path, store: Store | None = None
+) -> PromptSource:
+    """Overrides are read at the config's commit, never from a PR head (a PR can't rewrite
+    them); with a `store`, a commit's files are read from GitHub once (bot/file_cache.py)."""
 
     async def fetch_override(path: str) -> str | None:
-        found = await github.get_file(run.repo, path, run.config_sha or run.default_branch)
+        ref = run.config_sha or run.default_branch
+        found = await file_at(store, github, run.repo, path, ref)
         return found.text if found is not None else None
 
     return PromptLibrary(default_dir, fetch_override)

@@ -73,7 +73,7 @@ def prepare(
         run, rt.github, LazyLLM(run["llm_provider"], left), config.get("prompt")
     )
     ctx.tokens_left = left
-    ctx.prompts = prompt_source(ctx.run, ctx.github, rt.settings.baton_prompts_dir)
+    ctx.prompts = prompt_source(ctx.run, ctx.github, rt.settings.baton_prompts_dir, rt.store)
     step_input = build_input(step_type.input, step_type.name, run, outputs, config.get("with", {}))
     return step_type, ctx, step_input
 

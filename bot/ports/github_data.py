@@ -120,3 +120,6 @@ class CheckRunUpdate(_Data):
     details_url: str | None = None
     # Sent on every upsert: an empty list takes the buttons away. GitHub allows three.
     actions: list[CheckAction] = Field(default=[], max_length=3)
+    # The check run's id once known: it is updated without being looked up first (one
+    # request, not two); if GitHub no longer has it, it is looked up by `external_id`.
+    check_run_id: int | None = None

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.engine.context import StepContext
 from bot.engine.registry import step
+from bot.ports.github import PullRequest
 from handlers.review.checks import ChecksOptions, run_checks
 from handlers.review.diff import pull_request_diff
 from handlers.review.models import Finding, Note, PullRequestDiff
@@ -21,6 +22,9 @@ class DiffInput(BaseModel):
     max_file_lines: int = Field(
         default=3000, ge=1, description="Skip (and say so) larger file diffs."
     )
+    pull: PullRequest | None = Field(
+        default=None, description="The pull request as read when the run started."
+    )
 
 
 class DiffOutput(BaseModel):
@@ -30,7 +34,9 @@ class DiffOutput(BaseModel):
 @step("pr.diff", input=DiffInput, output=DiffOutput)
 async def pr_diff(inp: DiffInput, ctx: StepContext) -> DiffOutput:
     """Read the PR and its files; select what to review, and say what is skipped and why."""
-    pull = await ctx.github.get_pull(inp.repo, inp.number)
+    pull = inp.pull
+    if pull is None or pull.number != inp.number:
+        pull = await ctx.github.get_pull(inp.repo, inp.number)
     files = await ctx.github.list_pull_files(inp.repo, inp.number)
     diff = pull_request_diff(pull, files, inp.paths_include, inp.paths_exclude, inp.max_file_lines)
     return DiffOutput(diff=diff)

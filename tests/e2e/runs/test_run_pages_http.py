@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 
@@ -101,12 +102,18 @@ def test_cancelling_a_waiting_run_stops_it_and_its_check_run_says_so(runs_world:
     assert again.status_code == 409 and "nothing to cancel" in again.text
 
 
+def check_run_of(runs_world: RunsWorld, run_id: str) -> Any:
+    [check] = [c for c in runs_world.world.github.check_runs(REPO) if c.external_id == run_id]
+    return check
+
+
 def test_forking_from_the_model_step_does_not_read_the_pull_request_again(
     runs_world: RunsWorld,
 ) -> None:
     github, llm = runs_world.world.github, runs_world.world.llm
     reads_before = len(github.requests_to("GET", "/pulls/5/files"))
     asked_before = len(llm.requests)
+    original = check_run_of(runs_world, runs_world.ok_run)
 
     answer = runs_world.post(f"/runs/{runs_world.ok_run}/fork", step="2")
 
@@ -117,6 +124,9 @@ def test_forking_from_the_model_step_does_not_read_the_pull_request_again(
     assert len(llm.requests) == asked_before + 1
     page = runs_world.get(f"/runs/{fork}").text
     assert page.count("reused from") == 2
+    # The fork shows on a check run of its own; the original's is left as it was.
+    assert check_run_of(runs_world, fork).id != original.id
+    assert check_run_of(runs_world, runs_world.ok_run) == original
     assert fork in listed(runs_world)
 
 

@@ -196,7 +196,7 @@ class StepConfig(BaseModel):
     prompt: Annotated[str, StringConstraints(pattern=PROMPT_NAME)] | None = Field(
         None,
         description="Prompt name: `.github/baton/prompts/NAME.md` in the repository, "
-        "else Baton's default `prompts/NAME.md`.",
+        "else Baton's built-in prompt NAME.",
     )
     with_: dict[str, Any] = Field(
         default_factory=dict, alias="with", description="Inputs for the step type."

@@ -9,7 +9,8 @@ from urllib.parse import quote
 
 from ruamel.yaml import YAML
 
-APP_YML = Path(__file__).resolve().parents[2] / "app.yml"
+# Package data beside this module, so an installed wheel (and the image) has it too.
+APP_YML = Path(__file__).resolve().parent / "app.yml"
 # GitHub's rule for account names: letters, digits and single inner hyphens.
 ORGANIZATION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
 

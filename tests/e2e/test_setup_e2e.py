@@ -52,7 +52,7 @@ def test_manifest_flow_writes_a_working_env(tmp_path: Path) -> None:
         try:
             with httpx.Client(base_url=setup.url) as browser:  # keeps the state cookie
                 action, manifest = form(browser.get("/").text)
-                expected = YAML(typ="safe").load((ROOT / "app.yml").read_text())
+                expected = YAML(typ="safe").load((ROOT / "bot" / "web" / "app.yml").read_text())
                 assert manifest == {
                     "url": setup.url,
                     **expected,

@@ -46,7 +46,7 @@ def test_a_render_that_runs_too_long_is_stopped_and_the_next_one_renders() -> No
 
 def test_baton_s_own_prompts_render_in_process() -> None:
     text = "---\nid: review\nversion: 1\noutput: review.output\n---\n{{ x }}\n"
-    prompt = parse_prompt(text, source="default", where="prompts/review.md")
+    prompt = parse_prompt(text, source="default", where="bot/default_prompts/review.md")
     prompt_sandbox.configure(prompt_sandbox.Limits())  # stops any render process
 
     assert render_prompt(prompt, {"x": 3}).user == "3"

@@ -110,7 +110,10 @@ def plan_for(
     )
 
 
-@DBOS.workflow(name="baton.dispatch")
+DISPATCH_WORKFLOW = "baton.dispatch"  # the name its rows carry in DBOS's tables
+
+
+@DBOS.workflow(name=DISPATCH_WORKFLOW)
 async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
     event = Event.model_validate(event_data)
     bind(delivery=event.delivery_id)  # on this dispatch's log lines

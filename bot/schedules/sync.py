@@ -98,7 +98,10 @@ async def perform(sync_data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@DBOS.workflow(name="baton.schedules")
+SCHEDULES_WORKFLOW = "baton.schedules"  # the name its rows carry in DBOS's tables
+
+
+@DBOS.workflow(name=SCHEDULES_WORKFLOW)
 async def sync_schedules(event_data: dict[str, Any]) -> dict[str, Any]:
     event = Event.model_validate(event_data)
     done = []

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
-from dbos import DBOS, SetWorkflowID
-from dbos._error import DBOSWorkflowIDInUseError  # where DBOS's docs import its errors from
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.dispatch import dispatch
+from bot.dispatch import DISPATCH_WORKFLOW
 from bot.engine.queues import DISPATCH_QUEUE
+from bot.inbox import Inbox
 from bot.ops.logs import bind
 from bot.ops.metrics import count_delivery
-from bot.payloads import PayloadError, to_event
+from bot.payloads import PayloadError, event_from_body
 from bot.schedules.plan import syncs_for
-from bot.schedules.sync import sync_schedules
+from bot.schedules.sync import SCHEDULES_WORKFLOW
 from bot.signature import verify_signature
 
 log = logging.getLogger("baton.webhooks")
@@ -52,9 +50,8 @@ async def receive(request: Request) -> JSONResponse:
     name, delivery = request.headers["x-github-event"], request.headers["x-github-delivery"]
     bind(delivery=delivery)
     try:
-        payload = json.loads(body)
-        event = to_event(name, delivery, payload)
-    except (ValueError, PayloadError) as exc:  # JSONDecodeError is a ValueError
+        event = event_from_body(name, delivery, body)
+    except PayloadError as exc:
         count_delivery(name, "malformed")
         return answer(400, error=f"malformed {name} payload: {exc}")
     if name == "ping":
@@ -64,14 +61,13 @@ async def receive(request: Request) -> JSONResponse:
         count_delivery(name, "ignored")
         return answer(202, delivery=delivery, status="ignored", reason=f"Baton does not use {name}")
     # Enqueued rather than started, so any Baton process may dispatch it; the delivery id as
-    # workflow id makes a redelivery a no-op (DBOS keeps the existing row and enqueues nothing;
-    # "reject" makes it say so).
-    try:
-        with SetWorkflowID(delivery, workflow_id_reuse_policy="reject"):
-            workflow = dispatch if name in USED_EVENTS else sync_schedules
-            data = event.model_dump(mode="json")
-            await DBOS.enqueue_workflow_async(DISPATCH_QUEUE, workflow, data)
-    except DBOSWorkflowIDInUseError:
+    # workflow id makes a redelivery a no-op. Stored with the deliveries arriving meanwhile, in
+    # one commit (bot/inbox.py); if that commit fails, the error becomes a 500 and GitHub may
+    # deliver again.
+    workflow = DISPATCH_WORKFLOW if name in USED_EVENTS else SCHEDULES_WORKFLOW
+    inbox: Inbox = request.app.state.inbox
+    outcome = await inbox.store(DISPATCH_QUEUE, workflow, delivery, event.model_dump(mode="json"))
+    if outcome == "duplicate":
         count_delivery(name, "duplicate")
         return answer(202, delivery=delivery, status="duplicate")
     count_delivery(name, "accepted")

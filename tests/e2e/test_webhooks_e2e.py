@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import json
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from dbos import DBOSClient
 
 from bot.signature import sign
 from tests.baton_process import post_webhook
@@ -96,3 +98,32 @@ def test_health_check_answers_ok_when_the_database_is_reachable(shared_world: Wo
 
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
+
+
+def test_deliveries_arriving_together_are_each_stored_once(shared_world: World) -> None:
+    """A burst shares commits (bot/inbox.py); a redelivery racing its original is still told
+    apart, and each delivery is dispatched exactly once."""
+    body = payload("issue_comment", "created")
+    ids = [f"together-{uuid.uuid4()}" for _ in range(30)]
+    sends = [(delivery, attempt) for delivery in ids for attempt in range(2)]
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(lambda s: shared_world.send("issue_comment", body, s[0]), sends))
+
+    assert {a.status_code for a in answers} == {202}
+    outcomes: dict[str, list[str]] = {}
+    for (delivery, _), answer in zip(sends, answers, strict=True):
+        outcomes.setdefault(delivery, []).append(answer.json()["status"])
+    assert {d: sorted(o) for d, o in outcomes.items()} == {
+        d: ["accepted", "duplicate"] for d in ids
+    }
+    client = DBOSClient(system_database_url=shared_world.baton.env["DATABASE_URL"])
+    try:
+
+        def dispatched() -> bool:
+            found = client.list_workflows(workflow_ids=ids, load_input=False, load_output=False)
+            return len(found) == len(ids) and all(w.status == "SUCCESS" for w in found)
+
+        shared_world.wait_for(dispatched, what="each delivery dispatched")
+    finally:
+        client.destroy()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
 import pytest
 
 from bot.events import Event
-from bot.payloads import PayloadError, to_event
+from bot.payloads import PayloadError, event_from_body, to_event
 from tests.payloads import REMOVE, example_payloads, payload
 
 DELIVERY = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
@@ -215,3 +216,25 @@ def test_payload_helper_overrides_only_the_named_fields() -> None:
     assert body["repository"]["full_name"] == "o/r"
     assert body["pull_request"]["head"]["sha"] == "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
     assert payload("pull_request", "opened")["pull_request"]["number"] == 2
+
+
+@pytest.mark.parametrize(("event_name", "example"), _numbered_examples())
+def test_the_raw_body_reads_to_the_same_event_as_the_parsed_payload(
+    event_name: str, example: dict[str, Any]
+) -> None:
+    body = json.dumps(example).encode()
+
+    assert event_from_body(event_name, DELIVERY, body) == to_event(event_name, DELIVERY, example)
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        (b"{nope", r"^pull_request payload is not JSON: "),
+        (b"[1, 2]", r"^pull_request payload: expected a JSON object$"),
+        (b'{"action": "opened"}', r"pull_request payload: repository is missing"),
+    ],
+)
+def test_a_raw_body_that_is_no_payload_says_what_is_wrong(body: bytes, says: str) -> None:
+    with pytest.raises(PayloadError, match=says):
+        event_from_body("pull_request", DELIVERY, body)

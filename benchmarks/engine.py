@@ -152,9 +152,9 @@ def main() -> None:
         print(rows[-1], flush=True)
     notes = (
         "BATON_DEBOUNCE_SECONDS=0 and BATON_CONTENT_WRITES_LIMIT=1000000: GitHub's pace of 80 "
-        "content writes a minute would otherwise be the throughput. Queue polling at the default "
-        "0.2 s. in_fakes = handler time of each GitHub request + a loopback round trip per "
-        "request + the LLM call's round trip; overhead = e2e - in_fakes."
+        "content writes a minute would otherwise be the throughput. Queue polling at the defaults "
+        "(0.2 s, writes 0.1 s). in_fakes = handler time of each GitHub request + a loopback "
+        "round trip per request + the LLM call's round trip; overhead = e2e - in_fakes."
     )
     print(table(rows))
     if args.record:

@@ -13,11 +13,12 @@ from dbos import DBOS, DBOSConfig
 import bot.dispatch
 import bot.engine.runner  # registers the run workflow with DBOS
 import bot.schedules.sync  # noqa: F401  registers the schedule workflows with DBOS
-from bot import accounting, prompt_sandbox
+from bot import accounting, prompt_sandbox, sqlite_gate
 from bot.engine import registry
 from bot.engine.queues import register_queues
 from bot.engine.runtime import Runtime, set_runtime
 from bot.executors import Heartbeats
+from bot.inbox import Inbox
 from bot.ops.logs import configure_logging
 from bot.pacing import WritePacer, register_writes_queue
 from bot.ports.github import GitHubPort
@@ -25,13 +26,14 @@ from bot.ports.llm import LLMPort
 from bot.settings import Settings, SettingsError
 from bot.store import Store
 from bot.takeover import Takeover, refuse_a_live_duplicate
+from bot.write_marks import StoredCommentIds
 
 if TYPE_CHECKING:
     from bot.adapters.github import GitHubApp
 
 
 def github_factory(
-    settings: Settings, pacer: WritePacer | None = None
+    settings: Settings, pacer: WritePacer | None = None, store: Store | None = None
 ) -> Callable[[int], GitHubPort]:
     """The App's adapter per installation. githubkit (some 17 MB, its schema models most of
     it) is imported on the first call, not at start: an idle process does not need it."""
@@ -50,6 +52,7 @@ def github_factory(
             settings.github_api_url,
             timeout=settings.baton_github_timeout_seconds,
             pace=None if pacer is None else pacer.acquire,
+            comment_ids=None if store is None else StoredCommentIds(store),
         )
 
     return lambda installation_id: app().for_installation(installation_id)
@@ -110,12 +113,14 @@ class Baton:
         llm: Callable[[str], LLMPort] | None = None,
     ) -> None:
         self.settings = settings
+        sqlite_gate.install()
         self.store = Store(settings.database_url)
         self.pacer = WritePacer(settings.database_url, settings.baton_queue_poll_seconds)
+        self.inbox = Inbox(settings.database_url)  # connects on the first delivery
         self.runtime = Runtime(
             settings=settings,
             store=self.store,
-            github=github or github_factory(settings, self.pacer),
+            github=github or github_factory(settings, self.pacer, self.store),
             llm=llm or llm_factory(settings),
         )
         self.heartbeats = Heartbeats(self.store.engine, settings.baton_executor_id)
@@ -134,10 +139,13 @@ class Baton:
         self.join()
         set_runtime(self.runtime)
         DBOS(config=dbos_config(self.settings))
-        DBOS.launch()
         # DBOS refuses its blocking calls on a thread that runs an event loop, as `baton serve`
         # launches from uvicorn's; nothing is being served yet, so a helper thread may block.
         with ThreadPoolExecutor(max_workers=1) as helper:
+            # Launched from a thread without an event loop, DBOS runs workflows on a loop of its
+            # own; launched from uvicorn's, it would run them all on uvicorn's, and every ack
+            # would queue behind the dispatches' and runs' callbacks (benchmarks/ack.py).
+            helper.submit(DBOS.launch).result()
             helper.submit(
                 register_queues,
                 self.settings.baton_queue_poll_seconds,
@@ -147,7 +155,7 @@ class Baton:
                 register_writes_queue,
                 self.settings.baton_content_writes_limit,
                 self.settings.baton_content_writes_period_seconds,
-                self.settings.baton_queue_poll_seconds,
+                self.settings.baton_writes_poll_seconds,
             ).result()
         self.takeover.start()
         # What is loaded by now lives as long as the process: kept out of the collector's
@@ -170,6 +178,7 @@ class Baton:
         gc.unfreeze()
         self.takeover.stop()
         self.pacer.close()
+        self.inbox.close()
         prompt_sandbox.stop()
         DBOS.destroy(destroy_registry=False)
         self.heartbeats.leave()  # stopped for good: live processes resume its parked runs now

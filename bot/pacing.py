@@ -7,18 +7,23 @@ across everything it does. Each such write first takes a *permit*: a tiny workfl
 Baton process sharing the database.
 
 A permit's workflow id is derived from the run and the write, so a step that runs again (after a
-crash or a rate limit) waits for the same permit rather than taking a second one.
+crash or a rate limit) waits for the same permit rather than taking a second one. Since every
+attempt at a write takes its permit before sending, a permit that did not exist yet also says
+this is the write's first attempt: nothing can have been sent, so there is nothing to look for.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
+import threading
 import time
 import uuid
 
-from dbos import DBOS, DBOSClient, WorkflowHandleAsync
+from dbos import DBOS, DBOSClient, EnqueueOptions, WorkflowHandleAsync
+from dbos._error import DBOSWorkflowIDInUseError
 
 log = logging.getLogger("baton.pacing")
 
@@ -26,9 +31,40 @@ WRITES_QUEUE = "baton-writes"
 PERMIT_WORKFLOW = "baton.write_permit"
 
 
+class _Waiters:
+    """The permits this process waits for, by workflow id; a permit that starts here wakes its
+    waiter (from whichever thread or event loop DBOS started it on)."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Event]] = {}
+        self._lock = threading.Lock()
+
+    def expect(self, permit: str) -> asyncio.Event:
+        event = asyncio.Event()
+        with self._lock:
+            self._events[permit] = (asyncio.get_running_loop(), event)
+        return event
+
+    def forget(self, permit: str) -> None:
+        with self._lock:
+            self._events.pop(permit, None)
+
+    def wake(self, permit: str) -> None:
+        with self._lock:
+            found = self._events.get(permit)
+        if found is not None:
+            loop, event = found
+            with contextlib.suppress(RuntimeError):  # its loop has closed: nobody waits
+                loop.call_soon_threadsafe(event.set)
+
+
+_waiters = _Waiters()
+
+
 @DBOS.workflow(name=PERMIT_WORKFLOW)
 async def write_permit(what: str) -> float:
     """Started by the queue when the installation may create content again; says when."""
+    _waiters.wake(DBOS.workflow_id or "")
     return time.time()
 
 
@@ -69,22 +105,50 @@ class WritePacer:
                 )
             return self._client
 
-    async def acquire(self, installation_id: int, what: str) -> None:
+    async def acquire(self, installation_id: int, what: str) -> bool:
+        """Wait for the permit; True when it was taken now, for the first time (the write's
+        first attempt), False when an earlier attempt of the same step had taken it."""
         client = await self._connected()
         started = time.monotonic()
-        handle: WorkflowHandleAsync[float] = await client.enqueue_async(
-            {
-                "queue_name": WRITES_QUEUE,
-                "workflow_name": PERMIT_WORKFLOW,
-                "workflow_id": permit_id(installation_id, what),
-                "queue_partition_key": str(installation_id),
-            },
-            what,
-        )
-        await handle.get_result(polling_interval_sec=self._poll_seconds)
+        permit = permit_id(installation_id, what)
+        options: EnqueueOptions = {
+            "queue_name": WRITES_QUEUE,
+            "workflow_name": PERMIT_WORKFLOW,
+            "workflow_id": permit,
+            "queue_partition_key": str(installation_id),
+            "workflow_id_reuse_policy": "reject",  # an existing permit raises, so we know
+        }
+        handle: WorkflowHandleAsync[float]
+        # Expected before it is enqueued: the queue may start it before enqueue_async returns.
+        woken = _waiters.expect(permit)
+        try:
+            try:
+                handle = await client.enqueue_async(options, what)
+                first = True
+            except DBOSWorkflowIDInUseError:
+                handle = await client.retrieve_workflow_async(permit)
+                first = False
+            await self._granted(handle, woken)
+        finally:
+            _waiters.forget(permit)
         waited = time.monotonic() - started
         if waited > 1.0:
             log.info("installation %s: waited %.1f s to create content", installation_id, waited)
+        return first
+
+    async def _granted(self, handle: WorkflowHandleAsync[float], woken: asyncio.Event) -> None:
+        """Once the permit has started: woken by it here, or its result found by polling (it
+        started in another process, or before this one asked again after a crash). Polling
+        alone held each write up to BATON_QUEUE_POLL_SECONDS longer (benchmarks/engine.py)."""
+        polled = asyncio.ensure_future(handle.get_result(polling_interval_sec=self._poll_seconds))
+        waked = asyncio.ensure_future(woken.wait())
+        try:
+            await asyncio.wait({polled, waked}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            polled.cancel()
+            waked.cancel()
+        if polled.done() and not polled.cancelled():
+            polled.result()  # a permit cancelled by an operator fails the write
 
     def close(self) -> None:
         if self._client is not None:

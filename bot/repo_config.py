@@ -12,8 +12,9 @@ from bot.config.load import ConfigError, load_config
 from bot.config.model import BatonConfig
 from bot.engine import registry, runtime
 from bot.events import Event
-from bot.file_cache import file_at
+from bot.file_cache import branch_files
 from bot.ports.github import GitHubError, GitHubPort
+from bot.prompts import OVERRIDE_DIR
 
 CONFIG_PATH = ".github/baton.yml"
 
@@ -52,8 +53,12 @@ async def load_repo_config(event: Event) -> dict[str, Any]:
     """Read `.github/baton.yml` from the default branch, never from a PR head (a PR controls it)."""
     rt = runtime.current()
     github = rt.github(event.installation_id or 0)
-    sha = await github.get_branch_sha(event.repo, event.default_branch)
-    found = await file_at(rt.store, github, event.repo, CONFIG_PATH, sha)
+    # One request for the branch's commit, the file and the prompt overrides a run will ask
+    # for, all kept at that commit (bot/file_cache.py).
+    read = await branch_files(
+        rt.store, github, event.repo, event.default_branch, [CONFIG_PATH], [OVERRIDE_DIR]
+    )
+    sha, found = read.sha, read.files.get(CONFIG_PATH)
     if found is None:
         defaults = RepoConfig(sha=sha, config=default_config(), file_found=False)
         return defaults.model_dump(mode="json", by_alias=True)

@@ -14,14 +14,16 @@ from githubkit.cache import MemCacheStrategy
 
 from bot.adapters.github_errors import raises_port_errors
 from bot.adapters.github_pause import RateLimitPause
+from bot.adapters.github_reads import CommentIds
 from bot.adapters.github_retry import RetryDecision, RetryPolicy
 from bot.adapters.github_writes import GitHubWrites
 from bot.ops.metrics import rate_limit_hooks
 
 DEFAULT_API_URL = "https://api.github.com"
 REQUEST_TIMEOUT = 30.0  # seconds, for each of connecting, sending and reading
-# Waits for an installation's turn to create content (see bot/pacing.py).
-InstallationPace = Callable[[int, str], Awaitable[None]]
+# Waits for an installation's turn to create content (see bot/pacing.py); True when it is the
+# write's first attempt.
+InstallationPace = Callable[[int, str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,12 @@ class GitHubApp:
         retry: RetryPolicy | None = None,
         timeout: float = REQUEST_TIMEOUT,
         pace: InstallationPace | None = None,
+        comment_ids: CommentIds | None = None,
     ) -> None:
         self._auth = AppAuthStrategy(app_id, private_key)
         self._settings = ClientSettings(api_url, retry, timeout)
         self._pace = pace
+        self._comment_ids = comment_ids
         self._adapters: dict[int, GitHubAdapter] = {}
         self._bot_login: str | None = None
 
@@ -80,7 +84,11 @@ class GitHubApp:
             github = GitHub(auth, **self._settings.options(str(installation_id)))
             pace = None if self._pace is None else functools.partial(self._pace, installation_id)
             self._adapters[installation_id] = GitHubAdapter(
-                github, app_login=self.bot_login, retry=self._settings.retry, pace=pace
+                github,
+                app_login=self.bot_login,
+                retry=self._settings.retry,
+                pace=pace,
+                comment_ids=self._comment_ids,
             )
         return self._adapters[installation_id]
 

@@ -70,6 +70,7 @@ def to_pull(pr: KitPullRequest | PullRequestSimple) -> PullRequest:
         base_ref=pr.base.ref,
         base_sha=pr.base.sha,
         html_url=pr.html_url,
+        comments=pr.comments if isinstance(pr, KitPullRequest) else None,
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from githubkit import GitHub, Response
 from githubkit.exception import RequestFailed
@@ -18,9 +18,11 @@ from githubkit_schemas.latest.models import (
 )
 
 from bot.adapters import github_convert as convert
+from bot.adapters.github_branch_files import read_branch_files
 from bot.adapters.github_errors import raises_port_errors
 from bot.adapters.github_retry import RetryPolicy
 from bot.ports.github import (
+    BranchFiles,
     FileContent,
     PullFile,
     PullRequest,
@@ -31,7 +33,17 @@ from bot.ports.github import (
 
 RAW = {"Accept": "application/vnd.github.raw+json"}
 AppLogin = Callable[[], Awaitable[str]]  # the App's bot login, looked up once
-Pace = Callable[[str], Awaitable[None]]  # waits for the installation's turn to create content
+# Waits for the installation's turn to create content; True on the write's first attempt.
+Pace = Callable[[str], Awaitable[bool]]
+
+
+class CommentIds(Protocol):
+    """Where the adapter remembers which comment carries a marker (Baton's database), so a
+    summary is edited without listing the pull's comments to find it."""
+
+    def comment_id(self, repo: str, number: int, marker: str) -> int | None: ...
+
+    def remember_comment(self, repo: str, number: int, marker: str, comment_id: int) -> None: ...
 
 
 def _check_runs(
@@ -51,6 +63,7 @@ class GitHubReads:
         app_login: AppLogin | None = None,
         retry: RetryPolicy | None = None,
         pace: Pace | None = None,
+        comment_ids: CommentIds | None = None,
     ) -> None:
         # An App writes as a Bot user; a personal token writes as its own user, so the
         # token adapter recognises its comments by login ("" = not looked up yet).
@@ -59,14 +72,17 @@ class GitHubReads:
         self._app_login = app_login
         self._retry = retry or RetryPolicy()  # the client's, for writes sent again by hand
         self._pace = pace
+        self._comment_ids = comment_ids
 
-    async def _paced(self, *what: object) -> None:
+    async def _paced(self, *what: object) -> bool:
         """Wait for the installation's turn before creating content (a comment, a review, an
         issue, a pull request): GitHub allows 80 a minute. `what` names the write, so asking
-        again for the same one waits for the same turn."""
-        if self._pace is not None:
-            text = "\n".join(map(str, what))
-            await self._pace(f"{what[0]}:{hashlib.sha256(text.encode()).hexdigest()[:24]}")
+        again for the same one waits for the same turn. True when this is the write's first
+        attempt in its run (nothing sent yet); False when that is not known."""
+        if self._pace is None:
+            return False
+        text = "\n".join(map(str, what))
+        return await self._pace(f"{what[0]}:{hashlib.sha256(text.encode()).hexdigest()[:24]}")
 
     async def _ours(self) -> str | None:
         if self._own_login == "":
@@ -93,6 +109,16 @@ class GitHubReads:
         owner, name = convert.split_repo(repo)
         response = await self._gh.rest.repos.async_get_branch(owner, name, branch)
         return response.parsed_data.commit.sha
+
+    async def get_branch_files(
+        self, repo: str, branch: str, paths: Sequence[str], directories: Sequence[str] = ()
+    ) -> BranchFiles:
+        answer = await read_branch_files(self._gh, repo, branch, paths, directories)
+        files = dict(answer.files)
+        for path in answer.unread:  # whole over REST, at the same commit
+            if (found := await self.get_file(repo, path, answer.sha)) is not None:
+                files[path] = found
+        return BranchFiles(sha=answer.sha, files=files)
 
     async def get_pull(self, repo: str, number: int) -> PullRequest:
         response = await self._gh.rest.pulls.async_get(*convert.split_repo(repo), number)

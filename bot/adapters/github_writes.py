@@ -31,7 +31,9 @@ from bot.ports.github import (
 class GitHubWrites(GitHubBranches):
     """Writes for one installation (or one personal token)."""
 
-    async def upsert_comment(self, repo: str, number: int, marker: str, body: str) -> Comment:
+    async def upsert_comment(
+        self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False
+    ) -> Comment:
         owner, name = convert.split_repo(repo)
         issues = self._gh.rest.issues
         body = convert.with_marker(body, marker)
@@ -39,15 +41,47 @@ class GitHubWrites(GitHubBranches):
         async def create() -> IssueComment:
             return (await issues.async_create_comment(owner, name, number, body=body)).parsed_data
 
-        found = await self._find_comment(repo, number, marker)
+        edited = await self._edit_known_comment(repo, number, marker, body)
+        if edited is not None:
+            return edited
+        # A pull that had no comment cannot hold one with the marker, unless an earlier attempt
+        # of this write posted it; the first attempt (a new permit) knows there was none.
+        paced = none_before and await self._paced("comment", repo, number, marker)
+        found = None if paced else await self._find_comment(repo, number, marker)
         if found is None:
-            await self._paced("comment", repo, number, marker)
+            if not paced:
+                await self._paced("comment", repo, number, marker)
             find = functools.partial(self._find_comment, repo, number, marker)
-            return convert.to_comment(await send_once(create, find, self._retry))
-        if found.body == body:
-            return convert.to_comment(found)
-        edited = await issues.async_update_comment(owner, name, found.id, body=body)
+            made = await send_once(create, find, self._retry)
+        elif found.body == body:
+            made = found
+        else:
+            made = (await issues.async_update_comment(owner, name, found.id, body=body)).parsed_data
+        self._remember_comment(repo, number, marker, made.id)
+        return convert.to_comment(made)
+
+    async def _edit_known_comment(
+        self, repo: str, number: int, marker: str, body: str
+    ) -> Comment | None:
+        """Edit the comment remembered for the marker; None when none is, or GitHub no longer
+        has it (deleted), and it must be looked for."""
+        if self._comment_ids is None:
+            return None
+        known = self._comment_ids.comment_id(repo, number, marker)
+        if known is None:
+            return None
+        owner, name = convert.split_repo(repo)
+        try:
+            edited = await self._gh.rest.issues.async_update_comment(owner, name, known, body=body)
+        except RequestFailed as exc:
+            if exc.response.status_code == 404:
+                return None
+            raise
         return convert.to_comment(edited.parsed_data)
+
+    def _remember_comment(self, repo: str, number: int, marker: str, comment_id: int) -> None:
+        if self._comment_ids is not None:
+            self._comment_ids.remember_comment(repo, number, marker, comment_id)
 
     async def _find_comment(self, repo: str, number: int, marker: str) -> IssueComment | None:
         owner, name = convert.split_repo(repo)
@@ -93,16 +127,20 @@ class GitHubWrites(GitHubBranches):
         def sent(review: PullRequestReview) -> bool:
             return review.body == body and review.commit_id == commit_sha
 
-        await self._paced("review", repo, number, commit_sha, body)
+        find = functools.partial(self._find_review, repo, number, sent)
+        # On the write's first attempt (a new permit) nothing can have been posted yet.
+        if not await self._paced("review", repo, number, commit_sha, body):
+            found = await find()
+            if found is not None:
+                return found
         try:
-            find = functools.partial(self._find_review, repo, number, sent)
             return await send_once(create, find, self._retry)
         except RequestFailed as exc:
             if exc.response.status_code == 422:
                 raise ReviewRejected(error_message(exc)) from exc
             raise
 
-    async def upsert_check_run(self, update: CheckRunUpdate) -> CheckRun:
+    async def upsert_check_run(self, update: CheckRunUpdate, *, new: bool = False) -> CheckRun:
         if not update.repo:
             raise ValueError(f"check run {update.name!r} has no repository (CheckRunUpdate.repo)")
         repo, sha, external_id = update.repo, update.head_sha, update.external_id
@@ -131,7 +169,7 @@ class GitHubWrites(GitHubBranches):
             except RequestFailed as exc:
                 if exc.response.status_code != 404:
                     raise
-        found = await self._find_check_run(repo, sha, update.name, external_id)
+        found = None if new else await self._find_check_run(repo, sha, update.name, external_id)
         if found is None:
             return await send_once(create, find, self._retry)
         return await update_run(found)

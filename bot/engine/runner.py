@@ -23,15 +23,11 @@ from bot.engine.queues import RUN_QUEUE
 from bot.engine.record import RunRecord, RunStatus, StepRecord
 from bot.engine.steps import execute_step, is_permanent, perform, prepare
 from bot.ops.logs import bind
+from bot.write_marks import first_claim
 
 log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
 NOTIFY: StepOptions = {"name": "failure_comment", "retries_allowed": True, "max_attempts": 5}
-# Progress updates of the check run closer together than this are not sent to GitHub (each
-# costs a request against the installation's rate limit); the start and the end always are.
-PROGRESS_SECONDS = 2.0
-
-
 class PlannedStep(BaseModel):
     uses: str
     prompt: str | None = None
@@ -78,7 +74,12 @@ async def sync_check_run(record: dict[str, Any]) -> dict[str, Any]:
     parsed = RunRecord.model_validate(record)
     url = f"{rt.settings.baton_public_url.rstrip('/')}/runs/{parsed.run.run_id}"
     github = rt.github(parsed.run.installation_id)
-    check = await github.upsert_check_run(check_run_update(parsed, url))
+    update = check_run_update(parsed, url)
+    # The run's first check run: claimed before it is created, so that only a second
+    # attempt (the first may have made it) looks for it on GitHub.
+    key = f"check-run\n{update.repo}\n{update.head_sha}\n{update.name}\n{update.external_id}"
+    new = update.check_run_id is None and first_claim(rt.store, key)
+    check = await github.upsert_check_run(update, new=new)
     found = {"id": check.id, "html_url": check.html_url}
     # `run`: whose check run this is; `synced_at`: when GitHub last heard of the run.
     return {**found, "run": parsed.run.run_id, "synced_at": time.time()}
@@ -114,14 +115,15 @@ async def publish(record: RunRecord, on_github: bool = True, synced: float = 0.0
     return synced
 
 
-def progress_due(step: StepRecord, control: bool, synced: float) -> bool:
-    """Whether the check run shows this step's end. Not when it ended within PROGRESS_SECONDS
-    of GitHub's last update: a quick run's check run changes at its start and its end only,
-    a slow step's end still shows. Decided from checkpointed times, so a replay decides the
-    same; a control step (an approval) runs in the workflow body, unrecorded: always shown."""
+def progress_due(step: StepRecord, control: bool, synced: float, every: float) -> bool:
+    """Whether the check run shows this step's end. Not when it ended within `every` seconds
+    (BATON_CHECK_PROGRESS_SECONDS) of GitHub's last update: a quick run's check run changes at
+    its start and its end only, a slow step's end still shows. Decided from checkpointed
+    times, so a replay decides the same; a control step (an approval) runs in the workflow
+    body, unrecorded: always shown."""
     if control or step.finished_at is None:
         return True
-    return step.finished_at - synced >= PROGRESS_SECONDS
+    return step.finished_at - synced >= every
 
 
 async def run_control(
@@ -192,7 +194,8 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
                 later.status = "skipped"
             break
         if index + 1 < len(plan.steps):
-            due = progress_due(step, registry.get(step.uses).control, synced)
+            every = runtime.current().settings.baton_check_progress_seconds
+            due = progress_due(step, registry.get(step.uses).control, synced, every)
             synced = await publish(record, on_github=due, synced=synced)
     conclude(record)
     await publish(record)

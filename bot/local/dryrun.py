@@ -30,6 +30,7 @@ READS = frozenset(
     {
         "get_repository",
         "get_branch_sha",
+        "get_branch_files",
         "get_pull",
         "list_pull_files",
         "get_file",
@@ -84,7 +85,9 @@ class DryRunGitHub:
     def _record(self, method: str, **args: Any) -> None:
         self.writes.append(Write(method, args))
 
-    async def upsert_comment(self, repo: str, number: int, marker: str, body: str) -> Comment:
+    async def upsert_comment(
+        self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False
+    ) -> Comment:
         self._record("upsert_comment", repo=repo, number=number, marker=marker, body=body)
         return Comment(id=0, body=body, author="")
 
@@ -102,7 +105,7 @@ class DryRunGitHub:
         )
         return Review(id=0, body=body)
 
-    async def upsert_check_run(self, update: CheckRunUpdate) -> CheckRun:
+    async def upsert_check_run(self, update: CheckRunUpdate, *, new: bool = False) -> CheckRun:
         self._record("upsert_check_run", update=update)
         return CheckRun(
             id=0, external_id=update.external_id, status=update.status, conclusion=update.conclusion

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bot.ports.github_data import (
+    BranchFiles,
     CheckAction,
     CheckConclusion,
     CheckRun,
@@ -24,6 +25,7 @@ from bot.ports.github_data import (
 )
 
 __all__ = [
+    "BranchFiles",
     "CheckAction",
     "CheckConclusion",
     "CheckRun",
@@ -96,6 +98,15 @@ class GitHubPort(Protocol):
 
     async def get_branch_sha(self, repo: str, branch: str) -> str: ...
 
+    async def get_branch_files(
+        self, repo: str, branch: str, paths: Sequence[str], directories: Sequence[str] = ()
+    ) -> BranchFiles:
+        """The head commit of `branch` and, read at that same commit, the text files at
+        `paths` and every text file directly in `directories`: one request, so a push
+        between reads cannot pair a commit with another commit's files. GitHubError 404
+        when the repository or the branch does not exist."""
+        ...
+
     async def get_pull(self, repo: str, number: int) -> PullRequest: ...
 
     async def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
@@ -110,11 +121,14 @@ class GitHubPort(Protocol):
         """The user's role on the repository (`role_name`), "none" for non-collaborators."""
         ...
 
-    async def upsert_comment(self, repo: str, number: int, marker: str, body: str) -> Comment:
+    async def upsert_comment(
+        self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False
+    ) -> Comment:
         """Edit the issue/PR comment whose body contains `marker`, or create one.
 
         `marker` is a hidden HTML comment such as `<!-- baton:summary review -->`; the body
-        must contain it.
+        must contain it. `none_before`: the caller saw the issue or PR without any comment
+        before this write was first tried, so on that first try there is nothing to look for.
         """
         ...
 
@@ -128,11 +142,13 @@ class GitHubPort(Protocol):
         body: str,
         comments: list[ReviewComment],
     ) -> Review:
-        """Post a COMMENT review (never APPROVE). Raises ReviewRejected on 422."""
+        """Post a COMMENT review (never APPROVE). Raises ReviewRejected on 422. Asked again
+        for the same review (a step run again), returns the one already posted."""
         ...
 
-    async def upsert_check_run(self, update: CheckRunUpdate) -> CheckRun:
-        """Create the check run keyed by `external_id` on `head_sha`, or update it."""
+    async def upsert_check_run(self, update: CheckRunUpdate, *, new: bool = False) -> CheckRun:
+        """Create the check run keyed by `external_id` on `head_sha`, or update it. `new`: the
+        caller knows this is the first attempt to create it, so there is none to look for."""
         ...
 
     async def add_reaction(self, repo: str, comment_id: int, content: str) -> None:

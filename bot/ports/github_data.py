@@ -36,6 +36,7 @@ class PullRequest(_Data):
     base_ref: str
     base_sha: str
     html_url: str = ""
+    comments: int | None = None  # issue comments on the pull; None: not known
 
 
 class Issue(_Data):
@@ -66,6 +67,13 @@ class FileContent(_Data):
     path: str
     sha: str
     text: str
+
+
+class BranchFiles(_Data):
+    """A branch's head commit and files read at that very commit (`get_branch_files`)."""
+
+    sha: str  # the head commit
+    files: dict[str, FileContent] = {}  # by path; a path asked for and not here is absent
 
 
 class Comment(_Data):

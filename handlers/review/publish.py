@@ -66,14 +66,13 @@ def render(template: str, **values: Any) -> str:
 async def post_review(
     inp: PublishInput, ctx: StepContext, inline: list[ReviewComment]
 ) -> tuple[int | None, str]:
-    """Post the review once per run; a retried step finds the review it already posted."""
+    """Post the review once per run: asked again (a retried step), the port returns the review
+    already posted, found by its body, which names the run."""
     if not inline:
         return None, ""
     marker = review_marker(inp.run_id)
-    found = await ctx.github.find_review(inp.repo, inp.number, marker)
-    if found is None:
-        body = f"{marker}\nBaton found {len(inline)} thing(s) to look at on {inp.head_sha[:7]}."
-        found = await ctx.github.create_review(inp.repo, inp.number, inp.head_sha, body, inline)
+    body = f"{marker}\nBaton found {len(inline)} thing(s) to look at on {inp.head_sha[:7]}."
+    found = await ctx.github.create_review(inp.repo, inp.number, inp.head_sha, body, inline)
     return found.id, found.html_url
 
 
@@ -99,9 +98,9 @@ def superseded(inp: PublishInput, head: str) -> PublishOutput:
 @step("review.publish", input=PublishInput, output=PublishOutput)
 async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
     """Inline comments only on lines present in the diff; everything else goes in the summary."""
-    head = (await ctx.github.get_pull(inp.repo, inp.number)).head_sha
-    if head != inp.head_sha:  # never a review for a head that is no longer current
-        return superseded(inp, head)
+    pull = await ctx.github.get_pull(inp.repo, inp.number)
+    if pull.head_sha != inp.head_sha:  # never a review for a head that is no longer current
+        return superseded(inp, pull.head_sha)
     findings = [*inp.check_findings, *inp.llm_findings]
     placed = placement(findings, inp.diff.files)
     inline, unplaced = placed.inline, placed.unplaced
@@ -130,7 +129,10 @@ async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
         reviewed_chunks=inp.reviewed_chunks,
         partial=inp.partial,
     )
-    comment = await ctx.github.upsert_comment(inp.repo, inp.number, marker, body)
+    # A pull without comments has no summary to edit: it is posted without looking for one.
+    comment = await ctx.github.upsert_comment(
+        inp.repo, inp.number, marker, body, none_before=pull.comments == 0
+    )
     return PublishOutput(
         summary_comment_id=comment.id,
         summary_url=comment.html_url,

@@ -60,7 +60,9 @@ class Sandbox:
         return f"{self.github.base_url}/{repo}/pull/{number}"
 
     def writes_since(self, seen: int) -> list[str]:
-        return [f"{r.method} {r.path}" for r in self.github.requests[seen:] if r.method != "GET"]
+        # POST /graphql is a query: the fake answers no mutation (routes_graphql.py).
+        sent = self.github.requests[seen:]
+        return [f"{r.method} {r.path}" for r in sent if r.method != "GET" and r.path != "/graphql"]
 
 
 @pytest.fixture(scope="module")

@@ -72,3 +72,23 @@ def test_config_changed_only_in_the_pull_request_head_is_ignored(world: World) -
 
     assert world.finished_check(head, name="Baton: review").conclusion == "success"
     assert all(r.name != "Baton: other" for r in world.github.check_runs(REPO))
+
+
+def test_config_is_read_in_one_request_at_the_commit_main_points_at(world: World) -> None:
+    world.github.add_repo(
+        REPO, installation_id=INSTALLATION, files={".github/baton.yml": OTHER_ONLY}
+    )
+    main = world.github.commit(REPO, "main", {".github/baton.yml": GUARD}, message="Add guard")
+    head = world.github.add_pull(REPO, number=4, head_files={"a.py": "x = 1\n"})
+    before = len(world.github.requests)
+
+    world.send("pull_request", pr_event("opened", 4, head))
+
+    check = world.finished_check(head, name="Baton: guard")
+    assert f"config {main[:7]}" in check.summary
+    reads = [
+        r.path
+        for r in world.github.requests[before:]
+        if r.path == "/graphql" or "/contents/" in r.path or "/branches/" in r.path
+    ]
+    assert reads == ["/graphql"]  # the branch, its config and the prompt overrides at once

@@ -131,3 +131,18 @@ def test_comments_and_reviews_are_paced_per_installation(paced: World) -> None:
     assert most_in_any_window(permits, PERIOD - SKEW) <= LIMIT, permits
     # while another installation's writes were not held behind them.
     assert len(theirs) == 2 and theirs[-1] < ours[-1]
+
+
+def test_a_write_goes_out_when_its_turn_comes_not_at_the_next_poll(tmp_path: Path) -> None:
+    # Queued work is looked for every 3 s; the writes queue every 0.1 s. The summary comment
+    # follows the review within a second only if its permit, started by the writes queue, lets
+    # it go at once rather than at the next look (3 s later).
+    env = {"BATON_QUEUE_POLL_SECONDS": "3", "BATON_WRITES_POLL_SECONDS": "0.1"}
+    with running_world(tmp_path, **env) as world:
+        world.llm.respond_with(answers(finding("src/app.py", 3)))
+        head = open_pull(world, 7)
+        world.send("pull_request", pr_event("opened", 7, head))
+        assert world.finished_check(head).conclusion == "success"
+        review, comment = content_writes(world, REPO)
+
+    assert comment - review < 1.0

@@ -262,7 +262,9 @@ async def test_a_second_pull_for_one_head_is_refused_and_the_first_is_found(
         await github.create_pull(REPO, "baton/draft-12", "main", "Draft #12", "Closes #12")
 
     assert refused.value.status == 422
-    assert await github.find_pull_by_head(REPO, "baton/draft-12") == first
+    found = await github.find_pull_by_head(REPO, "baton/draft-12")
+    # A listing's pull carries no comment count, so it is compared without one.
+    assert found == first.model_copy(update={"comments": None})
     assert await github.find_pull_by_head(REPO, "baton/draft-99") is None
     assert [(p.number, p.draft, p.author) for p in fake.pulls(REPO)] == [
         (first.number, True, "baton[bot]")

@@ -114,13 +114,17 @@ def pending_on(cluster: Cluster, executor_id: str) -> list[str]:
 
 def kill_midway(cluster: Cluster, victim: WorkerProcess, answers: list[int]) -> list[str]:
     """SIGKILL the worker once half the deliveries are in and it is running workflows;
-    returns the ids of the workflows it was running."""
+    returns the ids of the workflows it was running when it died. They are listed again after
+    the kill: one listed before may have finished in between (a write permit takes ms), and
+    the takeover comes only once the victim's heartbeat is stale."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         held = pending_on(cluster, victim.executor_id) if len(answers) >= PULLS // 2 else []
         if held:
             victim.kill()
-            return held
+            left = pending_on(cluster, victim.executor_id)
+            if left:
+                return left
         time.sleep(0.05)
     raise AssertionError(f"{victim.executor_id} never held work\n{cluster.logs()}")
 

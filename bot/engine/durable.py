@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 
 from dbos import DBOS, StepOptions
 
+from bot.foreground import FOREGROUND
 from bot.ports.github import GitHubError
 
 T = TypeVar("T")
@@ -56,6 +57,7 @@ async def durable_step(
     while True:
         try:
             step = cast(Callable[..., Coroutine[Any, Any, T]], func)
+            await FOREGROUND.give_way()
             return await DBOS.run_step_async(options, step, *args)
         except GitHubError as exc:
             wait = rate_limit_wait(exc)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from bot.dispatch import DISPATCH_WORKFLOW
 from bot.engine.queues import DISPATCH_QUEUE
+from bot.foreground import FOREGROUND
 from bot.inbox import Inbox
 from bot.ops.logs import bind
 from bot.ops.metrics import count_delivery
@@ -42,6 +43,11 @@ def refusal(request: Request, body: bytes) -> JSONResponse | None:
 
 @router.post("/webhooks", status_code=202)
 async def receive(request: Request) -> JSONResponse:
+    with FOREGROUND.serving():  # dispatch and runs give way meanwhile (bot/foreground.py)
+        return await acknowledge(request)
+
+
+async def acknowledge(request: Request) -> JSONResponse:
     body = await request.body()
     refused = refusal(request, body)
     if refused is not None:

@@ -32,10 +32,24 @@ def new_files(count: int, lines: int, salt: str) -> dict[str, str]:
     }
 
 
+def delivered(b: Bench, repo: str, number: int) -> dict[str, object]:
+    """The pull's fields as GitHub's delivery would carry them (the run takes them from it)."""
+    pull = b.github.pull(repo, number)
+    return {
+        "pull_request.title": pull.title,
+        "pull_request.body": pull.body,
+        "pull_request.user.login": pull.author,
+        "pull_request.head.ref": pull.head_ref,
+        "pull_request.base.ref": pull.base_ref,
+        "pull_request.base.sha": pull.base_sha,
+    }
+
+
 def review(b: Bench, repo: str, number: int, head: str, action: str) -> list[Request]:
     """Send the delivery, wait for the finished check run, and a little more for stragglers."""
     owner, name = repo.split("/")
     where = {"repository.full_name": repo, "repository.name": name, "repository.owner.login": owner}
+    where |= delivered(b, repo, number)
     started = time.monotonic()
     b.world.send("pull_request", pr_event(action, number, head, **where))
     b.timeline.wait(lambda: head in b.timeline.completed, 300, f"the review of {repo}#{number}")

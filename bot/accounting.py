@@ -82,6 +82,14 @@ def finish_run(store: Store, run_id: str, status: str) -> None:
         conn.execute(runs.update().where(runs.c.run_id == run_id).values(status=status))
 
 
+def stop_running(store: Store, run_id: str, status: str) -> bool:
+    """Finish a run that is still running; False when it was not (another dispatch got there
+    first: only one of several says so on GitHub)."""
+    still = sa.and_(runs.c.run_id == run_id, runs.c.status == "running")
+    with store.engine.begin() as conn:
+        return conn.execute(runs.update().where(still).values(status=status)).rowcount == 1
+
+
 def superseded_runs(
     store: Store, repo: str, number: int, workflow: str, head_sha: str
 ) -> list[tuple[str, str]]:
@@ -95,6 +103,19 @@ def superseded_runs(
     )
     with store.engine.connect() as conn:
         return [(str(row.run_id), str(row.head_sha)) for row in conn.execute(query)]
+
+
+def others_running(store: Store, repo: str, number: int, workflow: str, run_id: str) -> bool:
+    """Whether a run of this workflow on this PR, other than `run_id`, is still running."""
+    query = sa.select(runs.c.run_id).where(
+        runs.c.repo == repo,
+        runs.c.number == number,
+        runs.c.workflow == workflow,
+        runs.c.status == "running",
+        runs.c.run_id != run_id,
+    )
+    with store.engine.connect() as conn:
+        return conn.execute(query.limit(1)).first() is not None
 
 
 def record_spend(store: Store, row: Mapping[str, object]) -> None:

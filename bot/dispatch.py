@@ -94,6 +94,7 @@ def plan_for(
         subject=event.subject,
         number=event.number,
         head_sha=head_sha,
+        pull=event.pull,
         sender=event.sender,
         llm_provider=config.config.llm.provider,
         llm_model=config.config.llm.model,

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.ports.github_data import PullRequest
+
 SubjectKind = Literal["pull_request", "issue", "none"]
 
 
@@ -29,6 +31,8 @@ class Event(BaseModel):
     subject: SubjectKind = "none"
     number: int | None = None  # PR or issue number
     head_sha: str = ""  # PR head, when the payload carries it
+    # pull_request events: the pull as the delivery carries it (the shape `get_pull` returns)
+    pull: PullRequest | None = None
     draft: bool = False
     label: str = ""  # issues.labeled / pull_request.labeled
     comment_id: int | None = None

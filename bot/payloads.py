@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidatorFunctionWr
 from pydantic.functional_validators import WrapValidator
 
 from bot.events import Event
+from bot.ports.github_data import PullRequest as PortPullRequest
 
 T = TypeVar("T")
 
@@ -64,12 +65,48 @@ class Label(_Narrow):
 
 class Head(_Narrow):
     sha: str
+    ref: str | None = None
+
+
+class User(_Narrow):
+    login: str
 
 
 class PullRequest(_Narrow):
+    """A pull request as deliveries carry it: the REST object of `GET /pulls/{number}`."""
+
     number: int
     head: Head
     draft: bool | None = None  # absent on older GitHub Enterprise Server versions
+    # The rest is read leniently: only the port's `PullRequest` needs it (`port`).
+    base: Lenient[Head] = None
+    title: Lenient[str] = None
+    body: Lenient[str] = None
+    state: Lenient[str] = None
+    user: Lenient[User] = None
+    html_url: Lenient[str] = None
+    comments: Lenient[int] = None
+
+    def port(self) -> PortPullRequest | None:
+        """The port's `PullRequest` (what `get_pull` returns), or None when a field it needs is
+        missing; then the run reads the pull from GitHub."""
+        base = self.base
+        if self.title is None or self.head.ref is None or base is None or base.ref is None:
+            return None
+        return PortPullRequest(
+            number=self.number,
+            title=self.title,
+            body=self.body or "",
+            state=self.state or "open",
+            draft=self.draft is True,
+            author=self.user.login if self.user else "",
+            head_sha=self.head.sha,
+            head_ref=self.head.ref,
+            base_ref=base.ref,
+            base_sha=base.sha,
+            html_url=self.html_url or "",
+            comments=self.comments,
+        )
 
 
 class Issue(_Narrow):
@@ -151,7 +188,8 @@ class PullRequestPayload(_RepositoryPayload):
     pull_request: PullRequest
 
     def to_event(self, kind: str, delivery_id: str) -> Event:
-        return self.event(kind, delivery_id, **_pull_request_subject(self.pull_request))
+        subject = _pull_request_subject(self.pull_request)
+        return self.event(kind, delivery_id, **subject, pull=self.pull_request.port())
 
 
 class IssuesPayload(_RepositoryPayload):

@@ -6,11 +6,13 @@ from typing import Any
 
 from dbos import DBOS
 
-from bot.accounting import finish_run, record_run, superseded_runs
+from bot.accounting import others_running, record_run, stop_running, superseded_runs
 from bot.engine import runtime
 from bot.engine.checkrun import check_run_name
 from bot.engine.context import RunInfo
-from bot.ports.github import CheckRunUpdate
+from bot.ports.github import CheckRunUpdate, PullRequest
+from bot.runs.query import forget_run
+from bot.store import Store
 
 
 def superseded_check(info: RunInfo, old_run: str, old_head: str, head: str) -> CheckRunUpdate:
@@ -27,28 +29,49 @@ def superseded_check(info: RunInfo, old_run: str, old_head: str, head: str) -> C
     )
 
 
+def delivered_pull(info: RunInfo, store: Store) -> PullRequest | None:
+    """The pull a pull_request delivery carried, when no other run of this workflow on this PR
+    is unfinished; else None, and the pull is read from GitHub.
+
+    With no other run there is nothing to cancel. Each run is recorded before this is asked,
+    so of two dispatched at once at least one sees the other and reads GitHub. A late delivery
+    of an older push, after the newer run finished, may still start a review of a head that is
+    no longer current: `review.publish` reads the head again before posting and refuses it.
+    """
+    pull = info.pull
+    if not info.trigger.startswith("pull_request.") or pull is None or info.number is None:
+        return None
+    if pull.number != info.number or pull.head_sha != info.head_sha:
+        return None
+    busy = others_running(store, info.repo, info.number, info.workflow, info.run_id)
+    return None if busy else pull
+
+
 async def register_run(run: dict[str, Any]) -> dict[str, Any] | None:
     """Record the new run and cancel the runs of this workflow on this PR whose head is no
     longer the PR's head. Returns None when the new run's own head is already stale, else the
     pull request as read now (for the run: `RunInfo.pull`), or {} when it is on none.
 
     The PR's head is read from GitHub, not inferred from arrival order: deliveries of a burst
-    of pushes can be dispatched in any order.
+    of pushes can be dispatched in any order. Unless there is nothing to supersede (see
+    `delivered_pull`): then the pull the delivery carried is used, one read fewer.
     """
     info = RunInfo.model_validate(run)
     rt = runtime.current()
+    record_run(rt.store, info.run_id, info.repo, info.number, info.workflow, info.head_sha)
     if info.subject != "pull_request" or info.number is None or not info.head_sha:
-        record_run(rt.store, info.run_id, info.repo, info.number, info.workflow, info.head_sha)
         return {}
+    delivered = delivered_pull(info, rt.store)
+    if delivered is not None:
+        return delivered.model_dump(mode="json")
     github = rt.github(info.installation_id)
     pull = await github.get_pull(info.repo, info.number)
-    current = pull.head_sha
-    if info.head_sha == current:
-        record_run(rt.store, info.run_id, info.repo, info.number, info.workflow, info.head_sha)
+    if info.head_sha != pull.head_sha:
+        forget_run(rt.store, info.run_id)  # never started
     for old_run, old_head in superseded_runs(
-        rt.store, info.repo, info.number, info.workflow, current
+        rt.store, info.repo, info.number, info.workflow, pull.head_sha
     ):
         await DBOS.cancel_workflow_async(old_run)
-        finish_run(rt.store, old_run, "cancelled")
-        await github.upsert_check_run(superseded_check(info, old_run, old_head, current))
-    return pull.model_dump(mode="json") if info.head_sha == current else None
+        if stop_running(rt.store, old_run, "cancelled"):  # or another dispatch said so already
+            await github.upsert_check_run(superseded_check(info, old_run, old_head, pull.head_sha))
+    return pull.model_dump(mode="json") if info.head_sha == pull.head_sha else None

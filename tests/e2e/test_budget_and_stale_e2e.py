@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from bot.accounting import runs
 from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event, running_world
 from tests.fakes.llm import FakeAnswer
 
@@ -65,6 +67,44 @@ def test_a_burst_of_pushes_is_reviewed_once_for_the_last_head(slow_world: World)
     assert len(world.llm.requests) == 1
     summaries = [c for c in world.github.comments(REPO, 4) if "baton:summary" in c.body]
     assert len(summaries) == 1 and heads[-1][:7] in summaries[0].body
+
+
+def run_status(world: World, run_id: str) -> str | None:
+    """The run's status in Baton's books, read from its database as an operator would."""
+    engine = sa.create_engine(world.baton.env["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            query = sa.select(runs.c.status).where(runs.c.run_id == run_id)
+            return conn.execute(query).scalar_one_or_none()
+    finally:
+        engine.dispose()
+
+
+def test_a_push_while_a_review_is_unfinished_reads_the_head_and_cancels_the_older(
+    slow_world: World,
+) -> None:
+    world = slow_world
+    world.llm.respond_with(lambda request: REVIEW)
+    world.github.add_repo(REPO, installation_id=INSTALLATION, files={"a.py": "x = 1\n"})
+    world.github.add_pull(REPO, number=4, head_files={"a.py": "x = 2\n"})
+    older = world.github.push_to_pull(REPO, 4, head_files={"a.py": "x = 3\n"})
+    world.send("pull_request", pr_event("synchronize", 4, older), delivery="push-1")
+    world.wait_for(lambda: run_status(world, "push-1:review") == "running", what="the first run")
+    newer = world.github.push_to_pull(REPO, 4, head_files={"a.py": "x = 4\n"})
+
+    world.send("pull_request", pr_event("synchronize", 4, newer), delivery="push-2")
+
+    assert world.finished_check(newer).conclusion == "success"
+    [cancelled] = world.github.check_runs(REPO, older)
+    assert (cancelled.conclusion, cancelled.title) == (
+        "cancelled",
+        f"Superseded by {newer[:7]}",
+    )
+    assert run_status(world, "push-1:review") == "cancelled"
+    assert len(world.llm.requests) == 1
+    # The second delivery read the pull from GitHub (a run was unfinished), then publishing did.
+    path = f"/repos/{REPO}/pulls/4"
+    assert sum(r.path == path for r in world.github.requests_to("GET", path)) == 2
 
 
 def test_a_review_that_reaches_its_token_budget_says_partial(world: World) -> None:

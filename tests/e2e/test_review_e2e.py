@@ -53,6 +53,25 @@ def test_opened_pull_request_gets_check_run_summary_and_inline_review(world: Wor
     assert "This can crash." in reviews[0].comments[0].body
 
 
+def pull_reads(world: World, number: int) -> int:
+    """How many times GitHub was asked for the pull itself (not its files)."""
+    path = f"/repos/{REPO}/pulls/{number}"
+    return sum(r.path == path for r in world.github.requests_to("GET", path))
+
+
+def test_an_opened_pull_request_is_taken_from_its_delivery_not_read_again(world: World) -> None:
+    world.llm.respond_with(answers(finding("src/app.py", 3)))
+    head = open_pull(world)
+
+    world.send("pull_request", pr_event("opened", 5, head))
+
+    assert world.finished_check(head).conclusion == "success"
+    world.settle(0.5)
+    # Only publishing reads it, to check the head is still current before posting.
+    assert pull_reads(world, 5) == 1
+    assert len(world.github.reviews(REPO, 5)) == 1
+
+
 def test_redelivered_webhook_runs_nothing_twice(world: World) -> None:
     world.llm.respond_with(answers(finding("src/app.py", 3)))
     head = open_pull(world)

@@ -10,6 +10,7 @@ import pytest
 
 from bot.events import Event
 from bot.payloads import PayloadError, event_from_body, to_event
+from bot.ports.github import PullRequest
 from tests.payloads import REMOVE, example_payloads, payload
 
 DELIVERY = "72d3162e-cc78-11e3-81ab-4c9367dc0958"
@@ -44,7 +45,7 @@ def test_a_pull_request_opened_gives_number_head_repo_and_installation() -> None
 
     event = to_event("pull_request", DELIVERY, body)
 
-    assert event == Event(
+    assert event.model_copy(update={"pull": None}) == Event(
         delivery_id=DELIVERY,
         kind="pull_request",
         action="opened",
@@ -56,6 +57,45 @@ def test_a_pull_request_opened_gives_number_head_repo_and_installation() -> None
         number=7,
         head_sha="ec26c3e57ca3a959ca5aad62de7213c562f8c821",
     )
+
+
+def test_a_pull_request_delivery_carries_the_pull_as_get_pull_would_read_it() -> None:
+    body = payload("pull_request", "opened", **{"pull_request.number": 7})
+
+    pull = to_event("pull_request", DELIVERY, body).pull
+
+    assert pull == PullRequest(
+        number=7,
+        title="Update the README with new information.",
+        body="This is a pretty simple change that we need to pull into master.",
+        state="open",
+        draft=False,
+        author="Codertocat",
+        head_sha="ec26c3e57ca3a959ca5aad62de7213c562f8c821",
+        head_ref="changes",
+        base_ref="master",
+        base_sha="f95f852bd8fca8fcc58a9a2d6c842781e32a215e",
+        html_url="https://github.com/Codertocat/Hello-World/pull/2",
+        comments=0,
+    )
+
+
+@pytest.mark.parametrize("missing", ["pull_request.title", "pull_request.base.ref"])
+def test_a_pull_request_delivery_lacking_a_field_of_the_pull_carries_none(missing: str) -> None:
+    body = payload("pull_request", "opened", **{missing: REMOVE})
+
+    event = to_event("pull_request", DELIVERY, body)
+
+    assert (event.number, event.pull) == (2, None)
+
+
+def test_only_pull_request_deliveries_carry_the_pull() -> None:
+    link = {"url": "https://api.github.com/repos/o/r/pulls/1"}
+    body = payload("issue_comment", "created", **{"issue.pull_request": link})
+    review = payload("pull_request_review", "submitted")
+
+    assert to_event("issue_comment", DELIVERY, body).pull is None
+    assert to_event("pull_request_review", DELIVERY, review).pull is None
 
 
 def test_a_draft_pull_request_is_marked_draft() -> None:

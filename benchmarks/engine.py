@@ -2,7 +2,9 @@
 from a signed `pull_request.opened` to its finished check run, against the fake GitHub and a
 scripted LLM that answers at once; on SQLite and PostgreSQL with extra `baton worker`s.
 
-Latency is measured one review at a time; throughput by opening `--burst` pulls at once.
+Latency is measured one review at a time, each after a random pause of 0-0.4 s (seeded), so
+deliveries land at random points of the queues' poll cycles as real ones do rather than always
+at the same one; throughput by opening `--burst` pulls at once.
 Engine overhead = end-to-end time - time in the fakes: each GitHub request's handler time, plus
 per request the loopback HTTP round trip of a request the fake answers at once, plus per LLM
 call the round trip of that call replayed.
@@ -13,6 +15,7 @@ Usage: python -m benchmarks.engine [--reviews 50] [--burst 100]
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import tempfile
 import time
@@ -37,6 +40,7 @@ from benchmarks.world import (
 )
 
 REPO = "octo/engine"
+PAUSE_SECONDS = 0.4  # at most, before each sequential review: longer than any poll interval
 
 
 @dataclass
@@ -79,8 +83,16 @@ def review_once(b: Bench, number: int) -> tuple[float, float, float, int, int]:
     return done - started, review, handled, len(requests), llm_calls
 
 
+def paused_review(
+    b: Bench, number: int, pauses: random.Random
+) -> tuple[float, float, float, int, int]:
+    time.sleep(pauses.uniform(0, PAUSE_SECONDS))
+    return review_once(b, number)
+
+
 def sequential(b: Bench, count: int, warmup: int = 3) -> list[Sample]:
-    raw = [review_once(b, n) for n in range(1, warmup + count + 1)][warmup:]
+    pauses = random.Random(7)
+    raw = [paused_review(b, n, pauses) for n in range(1, warmup + count + 1)][warmup:]
     github, llm = fake_floors(b)
     return [
         Sample(e2e, rev, handled + calls * github + llm_calls * llm, calls)
@@ -154,7 +166,9 @@ def main() -> None:
         "BATON_DEBOUNCE_SECONDS=0 and BATON_CONTENT_WRITES_LIMIT=1000000: GitHub's pace of 80 "
         "content writes a minute would otherwise be the throughput. Queue polling at the defaults "
         "(0.2 s, writes 0.1 s). in_fakes = handler time of each GitHub request + a loopback "
-        "round trip per request + the LLM call's round trip; overhead = e2e - in_fakes."
+        "round trip per request + the LLM call's round trip; overhead = e2e - in_fakes. "
+        f"Each sequential review starts after a random 0-{PAUSE_SECONDS} s pause (seeded), so "
+        "deliveries land at random points of the poll cycles."
     )
     print(table(rows))
     if args.record:

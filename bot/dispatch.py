@@ -71,9 +71,7 @@ async def permitted(event: Event, config: RepoConfig) -> bool:
         await durable_step({**READ, "name": "react"}, acknowledge, event)
         return True
     name = f"/{command.name}" if command else "command"
-    await durable_step(
-        {**READ, "name": "refuse"}, refuse, event, name, required, verdict["role"]
-    )
+    await durable_step({**READ, "name": "refuse"}, refuse, event, name, required, verdict["role"])
     return False
 
 

@@ -100,9 +100,7 @@ class WritePacer:
         async with self._lock:
             if self._client is None:
                 url = self._database_url
-                self._client = await asyncio.to_thread(
-                    lambda: DBOSClient(system_database_url=url)
-                )
+                self._client = await asyncio.to_thread(lambda: DBOSClient(system_database_url=url))
             return self._client
 
     async def acquire(self, installation_id: int, what: str) -> bool:

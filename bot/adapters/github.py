@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import functools
-import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 
 from bot.adapters.github_errors import raises_port_errors
 from bot.adapters.github_pause import RateLimitPause
+from bot.adapters.github_pool import SharedConnections
 from bot.adapters.github_reads import CommentIds
 from bot.adapters.github_retry import RetryDecision, RetryPolicy
 from bot.adapters.github_writes import GitHubWrites
@@ -37,9 +36,8 @@ class ClientSettings:
     # githubkit's token cache is global by default and keyed by app and installation but not
     # by URL; each GitHubApp gets its own so two servers never share tokens.
     cache: MemCacheStrategy = field(default_factory=MemCacheStrategy)
-    # githubkit makes an httpx client per request, and each loads the CA bundle again (some
-    # 45 ms of CPU, blocking the event loop) unless handed a ready TLS context.
-    tls: ssl.SSLContext = field(default_factory=httpx.create_ssl_context)
+    # githubkit makes an httpx client per request; they all send through these connections.
+    connections: SharedConnections = field(default_factory=SharedConnections)
 
     def options(self, client: str = "app") -> dict[str, Any]:
         pause = RateLimitPause()
@@ -50,7 +48,8 @@ class ClientSettings:
             # Off: Baton lists comments right after writing them and must see the write.
             "http_cache": False,
             "cache_strategy": self.cache,
-            "ssl_verify": self.tls,
+            "ssl_verify": self.connections.tls,  # for githubkit's sync client, unused
+            "async_transport": self.connections,
             "timeout": self.timeout,
             "user_agent": "Baton",
             # Each response's x-ratelimit-remaining, for /metrics (by installation).

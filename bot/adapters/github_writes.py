@@ -6,7 +6,10 @@ says how to find what it made, and is sent again only when that finds nothing (`
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+from collections.abc import AsyncIterator
 from typing import Any
 
 from githubkit.exception import RequestFailed
@@ -16,20 +19,45 @@ from githubkit_schemas.latest.models import IssueComment, PullRequestReview
 from bot.adapters import github_convert as convert
 from bot.adapters.github_branches import GitHubBranches
 from bot.adapters.github_errors import error_message, raises_port_errors
+from bot.adapters.github_reads import turns_taken, write_name
 from bot.adapters.github_retry import send_once
 from bot.ports.github import (
     CheckRun,
     CheckRunUpdate,
     Comment,
+    NewComment,
+    NewReview,
     Review,
     ReviewComment,
     ReviewRejected,
 )
 
 
+def _paced_as(write: NewReview | NewComment) -> tuple[object, ...]:
+    """What the write's turn is named by, the same taken ahead as just before sending."""
+    if isinstance(write, NewReview):
+        return "review", write.repo, write.number, write.commit_sha, write.body
+    return "comment", write.repo, write.number, write.marker
+
+
 @raises_port_errors
 class GitHubWrites(GitHubBranches):
     """Writes for one installation (or one personal token)."""
+
+    @contextlib.asynccontextmanager
+    async def writes_coming(self, *writes: NewReview | NewComment) -> AsyncIterator[None]:
+        """Each turn is still taken in the step attempt that sends its write, before sending
+        it, so whether it was new still says whether that write was ever tried."""
+        if self._pace is None:
+            yield
+            return
+        names = [write_name(*_paced_as(write)) for write in writes]
+        firsts = await asyncio.gather(*(self._pace(name) for name in names))
+        token = turns_taken.set((self, dict(zip(names, firsts, strict=True))))
+        try:
+            yield
+        finally:
+            turns_taken.reset(token)
 
     async def upsert_comment(
         self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False
@@ -41,16 +69,17 @@ class GitHubWrites(GitHubBranches):
         async def create() -> IssueComment:
             return (await issues.async_create_comment(owner, name, number, body=body)).parsed_data
 
+        turn = _paced_as(NewComment(repo=repo, number=number, marker=marker))
         edited = await self._edit_known_comment(repo, number, marker, body)
         if edited is not None:
             return edited
         # A pull that had no comment cannot hold one with the marker, unless an earlier attempt
         # of this write posted it; the first attempt (a new permit) knows there was none.
-        paced = none_before and await self._paced("comment", repo, number, marker)
+        paced = none_before and await self._paced(*turn)
         found = None if paced else await self._find_comment(repo, number, marker)
         if found is None:
             if not paced:
-                await self._paced("comment", repo, number, marker)
+                await self._paced(*turn)
             find = functools.partial(self._find_comment, repo, number, marker)
             made = await send_once(create, find, self._retry)
         elif found.body == body:
@@ -129,7 +158,9 @@ class GitHubWrites(GitHubBranches):
 
         find = functools.partial(self._find_review, repo, number, sent)
         # On the write's first attempt (a new permit) nothing can have been posted yet.
-        if not await self._paced("review", repo, number, commit_sha, body):
+        if not await self._paced(
+            *_paced_as(NewReview(repo=repo, number=number, commit_sha=commit_sha, body=body))
+        ):
             found = await find()
             if found is not None:
                 return found

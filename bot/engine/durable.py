@@ -48,9 +48,7 @@ def _not_for_rate_limits(options: StepOptions) -> StepOptions:
     return {**options, "should_retry": should_retry}
 
 
-async def durable_step(
-    options: StepOptions, func: Callable[..., Awaitable[T]], *args: Any
-) -> T:
+async def durable_step(options: StepOptions, func: Callable[..., Awaitable[T]], *args: Any) -> T:
     """`DBOS.run_step_async`, with rate limits slept off in the workflow between attempts."""
     options = _not_for_rate_limits(options)
     waits = 0

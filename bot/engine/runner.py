@@ -28,6 +28,8 @@ from bot.write_marks import first_claim
 log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
 NOTIFY: StepOptions = {"name": "failure_comment", "retries_allowed": True, "max_attempts": 5}
+
+
 class PlannedStep(BaseModel):
     uses: str
     prompt: str | None = None

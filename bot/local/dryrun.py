@@ -8,7 +8,8 @@ refused and recorded, never forwarded: a dry run must not post by omission.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ from bot.ports.github import (
     Comment,
     GitHubPort,
     Issue,
+    NewComment,
+    NewReview,
     PullRequest,
     Review,
     ReviewComment,
@@ -46,6 +49,9 @@ READS = frozenset(
         "find_pull_by_head",
     }
 )
+# Methods of GitHubPort that never reach GitHub, answered here: a dry run creates no content, so
+# it has no turn to wait for.
+UNSENT = frozenset({"writes_coming"})
 NO_SHA = "0" * 40  # the sha of a commit that was never made
 
 
@@ -84,6 +90,10 @@ class DryRunGitHub:
 
     def _record(self, method: str, **args: Any) -> None:
         self.writes.append(Write(method, args))
+
+    @contextlib.asynccontextmanager
+    async def writes_coming(self, *writes: NewReview | NewComment) -> AsyncIterator[None]:
+        yield
 
     async def upsert_comment(
         self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False

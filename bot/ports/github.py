@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
 from bot.ports.github_data import (
@@ -15,6 +16,8 @@ from bot.ports.github_data import (
     Comment,
     FileContent,
     Issue,
+    NewComment,
+    NewReview,
     PullFile,
     PullRequest,
     Repository,
@@ -36,6 +39,8 @@ __all__ = [
     "GitHubError",
     "GitHubPort",
     "Issue",
+    "NewComment",
+    "NewReview",
     "PullFile",
     "PullRequest",
     "Repository",
@@ -130,6 +135,12 @@ class GitHubPort(Protocol):
         must contain it. `none_before`: the caller saw the issue or PR without any comment
         before this write was first tried, so on that first try there is nothing to look for.
         """
+        ...
+
+    def writes_coming(self, *writes: NewReview | NewComment) -> AbstractAsyncContextManager[None]:
+        """Around a step attempt's content writes: they wait for their turns to create content
+        (GitHub's pace) all at once on entering, rather than each in turn just before it is
+        sent. Only the writes made inside the block, in this attempt, use those turns."""
         ...
 
     async def find_review(self, repo: str, number: int, marker: str) -> Review | None: ...

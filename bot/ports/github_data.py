@@ -131,3 +131,20 @@ class CheckRunUpdate(_Data):
     # The check run's id once known: it is updated without being looked up first (one
     # request, not two); if GitHub no longer has it, it is looked up by `external_id`.
     check_run_id: int | None = None
+
+
+class NewReview(_Data):
+    """A review about to be posted (`create_review`'s arguments without its comments)."""
+
+    repo: str
+    number: int
+    commit_sha: str
+    body: str
+
+
+class NewComment(_Data):
+    """A comment carrying `marker` about to be posted (`upsert_comment` on a pull without it)."""
+
+    repo: str
+    number: int
+    marker: str

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from bot.engine.context import StepContext
 from bot.engine.registry import step
-from bot.ports.github import ReviewComment, ReviewRejected
+from bot.ports.github import NewComment, NewReview, PullRequest, ReviewComment, ReviewRejected
 from handlers.review.models import Finding, Note, PullRequestDiff
 from handlers.review.placement import UnplacedFinding, placement
 
@@ -70,10 +70,32 @@ async def post_review(
     already posted, found by its body, which names the run."""
     if not inline:
         return None, ""
-    marker = review_marker(inp.run_id)
-    body = f"{marker}\nBaton found {len(inline)} thing(s) to look at on {inp.head_sha[:7]}."
+    body = review_body(inp, inline)
     found = await ctx.github.create_review(inp.repo, inp.number, inp.head_sha, body, inline)
     return found.id, found.html_url
+
+
+def review_body(inp: PublishInput, inline: list[ReviewComment]) -> str:
+    marker = review_marker(inp.run_id)
+    return f"{marker}\nBaton found {len(inline)} thing(s) to look at on {inp.head_sha[:7]}."
+
+
+def writes_coming(
+    inp: PublishInput, pull: PullRequest, inline: list[ReviewComment]
+) -> list[NewReview | NewComment]:
+    """The content this step will create: the review if anything sits on the diff, and the
+    summary if the pull has no comment yet (otherwise it may only be edited)."""
+    coming: list[NewReview | NewComment] = []
+    if inline:
+        body = review_body(inp, inline)
+        coming.append(
+            NewReview(repo=inp.repo, number=inp.number, commit_sha=inp.head_sha, body=body)
+        )
+    if pull.comments == 0:
+        coming.append(
+            NewComment(repo=inp.repo, number=inp.number, marker=summary_marker(inp.workflow))
+        )
+    return coming
 
 
 def headline(inline: int, unplaced: int, notes: int) -> str:
@@ -101,9 +123,21 @@ async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
     pull = await ctx.github.get_pull(inp.repo, inp.number)
     if pull.head_sha != inp.head_sha:  # never a review for a head that is no longer current
         return superseded(inp, pull.head_sha)
+    placed = placement([*inp.check_findings, *inp.llm_findings], inp.diff.files)
+    # Both turns to create content at once: one after the other, the second waits a poll more.
+    async with ctx.github.writes_coming(*writes_coming(inp, pull, placed.inline)):
+        return await publish(inp, ctx, pull, placed.inline, placed.unplaced)
+
+
+async def publish(
+    inp: PublishInput,
+    ctx: StepContext,
+    pull: PullRequest,
+    inline: list[ReviewComment],
+    unplaced: list[UnplacedFinding],
+) -> PublishOutput:
+    """The review, then the summary that links it."""
     findings = [*inp.check_findings, *inp.llm_findings]
-    placed = placement(findings, inp.diff.files)
-    inline, unplaced = placed.inline, placed.unplaced
     try:
         review_id, review_url = await post_review(inp, ctx, inline)
     except ReviewRejected as rejected:  # GitHub refused a line we judged valid: all to the summary

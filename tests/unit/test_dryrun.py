@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.local.dryrun import READS, DryRunGitHub, WriteRefused
+from bot.local.dryrun import READS, UNSENT, DryRunGitHub, WriteRefused
 from bot.ports.github import CheckRunUpdate, GitHubPort, PullRequest, ReviewComment
 
 REPO = "octo/demo"
@@ -65,7 +65,7 @@ def simulated_writes() -> set[str]:
 
 
 def test_every_method_of_the_github_port_is_a_read_or_a_simulated_write() -> None:
-    assert port_methods() == READS | simulated_writes()
+    assert port_methods() == READS | simulated_writes() | UNSENT
     assert not READS & simulated_writes()
     assert set(EXAMPLE_WRITES) == simulated_writes()
 
@@ -81,6 +81,17 @@ async def test_a_write_is_recorded_and_never_sent(name: str) -> None:
     assert set(github.calls) <= READS
     expected = typing.get_type_hints(getattr(GitHubPort, name))["return"]
     assert answer is None if expected is type(None) else isinstance(answer, expected)
+
+
+async def test_waiting_for_turns_to_write_sends_nothing() -> None:
+    github = RecordingGitHub()
+    dry = DryRunGitHub(typing.cast(GitHubPort, github))
+
+    async with dry.writes_coming():
+        await dry.upsert_comment(REPO, 5, "<!-- m -->", "hi <!-- m -->")
+
+    assert github.calls == []
+    assert [w.method for w in dry.writes] == ["upsert_comment"]
 
 
 async def test_a_method_nobody_classified_is_refused_and_not_sent() -> None:

@@ -38,9 +38,7 @@ def test_every_trigger_form_is_listed_with_the_workflow_keys() -> None:
     page = config_reference(config_json_schema())
     on = re.search(r"`on`: What starts the workflow\. One of: (.+)\.\n", page)
     assert on is not None
-    assert {"pull_request.opened", "/COMMAND", 'schedule:"CRON"', "api"} <= set(
-        on[1].split(", ")
-    )
+    assert {"pull_request.opened", "/COMMAND", 'schedule:"CRON"', "api"} <= set(on[1].split(", "))
 
 
 def test_every_built_in_step_type_is_listed_with_its_inputs_and_outputs() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import pytest
@@ -47,6 +49,10 @@ class FakeGitHub:
 
     async def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
         return list(self.files)
+
+    @contextlib.asynccontextmanager
+    async def writes_coming(self, *writes: object) -> AsyncIterator[None]:
+        yield  # no pace to keep in memory
 
     async def upsert_comment(
         self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False

@@ -85,6 +85,9 @@ class RunsWorld:
             repo, number=number, head_files={"src/app.py": CHANGED}, title=title, author="alice"
         )
         overrides = {"repository.full_name": repo, "repository.name": repo.split("/")[1]}
+        # The delivery carries the pull as GitHub has it, title included (a run opened by it
+        # takes the pull from the delivery).
+        overrides |= {"pull_request.title": title, "pull_request.user.login": "alice"}
         self.world.send("pull_request", pr_event("opened", number, head, **overrides))
 
         def checked() -> Any:

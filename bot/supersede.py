@@ -29,6 +29,12 @@ def superseded_check(info: RunInfo, old_run: str, old_head: str, head: str) -> C
     )
 
 
+# Deliveries after which a PR is looked at for the first time, or again after a pause.
+FIRST_LOOKS = frozenset(
+    {"pull_request.opened", "pull_request.reopened", "pull_request.ready_for_review"}
+)
+
+
 def delivered_pull(info: RunInfo, store: Store) -> PullRequest | None:
     """The pull a pull_request delivery carried, when no other run of this workflow on this PR
     is unfinished; else None, and the pull is read from GitHub.
@@ -37,9 +43,12 @@ def delivered_pull(info: RunInfo, store: Store) -> PullRequest | None:
     so of two dispatched at once at least one sees the other and reads GitHub. A late delivery
     of an older push, after the newer run finished, may still start a review of a head that is
     no longer current: `review.publish` reads the head again before posting and refuses it.
+
+    Only for the PR's first look (`FIRST_LOOKS`): a push (`synchronize`) comes in bursts, and
+    its runs race each other's check runs; those always read GitHub, whose head settles it.
     """
     pull = info.pull
-    if not info.trigger.startswith("pull_request.") or pull is None or info.number is None:
+    if info.trigger not in FIRST_LOOKS or pull is None or info.number is None:
         return None
     if pull.number != info.number or pull.head_sha != info.head_sha:
         return None

@@ -33,7 +33,7 @@ def run(run_id: str = "d2:review", **changes: Any) -> RunInfo:
         run_id=run_id,
         workflow="review",
         delivery_id=run_id.split(":")[0],
-        trigger="pull_request.synchronize",
+        trigger="pull_request.opened",
         repo="o/r",
         installation_id=1,
         default_branch="main",
@@ -74,6 +74,7 @@ def test_an_unfinished_run_of_the_workflow_on_the_pull_makes_it_read_github(stor
     [
         {"trigger": "/review", "pull": None},  # issue_comment: the payload has no pull
         {"trigger": "api"},
+        {"trigger": "pull_request.synchronize"},  # pushes come in bursts: GitHub settles them
         {"head_sha": "d" * 40},  # the delivered pull is not the run's head
         {"number": 5},
     ],

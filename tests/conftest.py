@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from tests.postgres import SERVER_SHOWN, fresh_database, server_answers
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """Baton's own tables (every module's that is imported) in a fresh SQLite file."""
+    store = Store(f"sqlite:///{tmp_path / 'baton.sqlite'}")
+    store.create_tables()
+    yield store
+    store.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ adapter on the fake GitHub)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -39,14 +38,6 @@ def fake() -> Iterator[FakeGitHub]:
 @pytest.fixture
 def github(fake: FakeGitHub) -> GitHubAdapter:
     return GitHubApp(42, keys.app_private_key(), fake.base_url, FAST).for_installation(7)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'baton.sqlite'}")
-    store.create_tables()
-    yield store
-    store.close()
 
 
 def asked(fake: FakeGitHub, after: int) -> list[str]:

@@ -5,7 +5,6 @@ adapter on the fake GitHub)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,28 +20,11 @@ from tests.integration.test_github_adapter import FAST, REPO, check
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub(app_id=42)
-    fake.add_repo(REPO, installation_id=7, files={".github/baton.yml": "version: 1\n"})
-    fake.add_pull(REPO, number=3, head_files={"app.py": "x = 1\n"}, author="alice")
-    with fake.serve():
-        yield fake
-
-
-@pytest.fixture
 def github(fake: FakeGitHub) -> GitHubAdapter:
     return GitHubApp(42, keys.app_private_key(), fake.base_url, FAST).for_installation(7)
 
 
 MARKER = "<!-- baton:summary review -->"
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'baton.sqlite'}")
-    store.create_tables()
-    yield store
-    store.close()
 
 
 class Permits:

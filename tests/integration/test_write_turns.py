@@ -4,7 +4,6 @@ still knows whether it is its first attempt (the real adapter on the fake GitHub
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -36,15 +35,6 @@ class TogetherPermits:
         first = what not in self.taken
         self.taken.add(what)
         return first
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
-    fake = FakeGitHub(app_id=42)
-    fake.add_repo(REPO, installation_id=7, files={".github/baton.yml": "version: 1\n"})
-    fake.add_pull(REPO, number=3, head_files={"app.py": "x = 1\n"}, author="alice")
-    with fake.serve():
-        yield fake
 
 
 def paced(fake: FakeGitHub, permits: TogetherPermits) -> GitHubAdapter:

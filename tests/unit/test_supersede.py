@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,14 +16,6 @@ HEAD = "a" * 40
 PULL = PullRequest(
     number=4, title="t", author="alice", head_sha=HEAD, head_ref="f", base_ref="main", base_sha="b"
 )
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'baton.sqlite'}")
-    store.create_tables()
-    yield store
-    store.close()
 
 
 def run(run_id: str = "d2:review", **changes: Any) -> RunInfo:

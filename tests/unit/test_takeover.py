@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -16,14 +14,6 @@ from bot.takeover import beat_interval, refuse_a_live_duplicate
 from bot.worker import check_worker_settings
 
 AFTER = 30.0
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    store = Store(f"sqlite:///{tmp_path / 'baton.sqlite'}")
-    store.create_tables()
-    yield store
-    store.close()
 
 
 def joined(store: Store, executor_id: str) -> Heartbeats:

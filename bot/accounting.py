@@ -90,16 +90,22 @@ def stop_running(store: Store, run_id: str, status: str) -> bool:
         return conn.execute(runs.update().where(still).values(status=status)).rowcount == 1
 
 
+def _running_on(repo: str, number: int, workflow: str) -> tuple[sa.ColumnElement[bool], ...]:
+    """Runs of this workflow on this PR that are still running."""
+    return (
+        runs.c.repo == repo,
+        runs.c.number == number,
+        runs.c.workflow == workflow,
+        runs.c.status == "running",
+    )
+
+
 def superseded_runs(
     store: Store, repo: str, number: int, workflow: str, head_sha: str
 ) -> list[tuple[str, str]]:
     """Running runs of this workflow on this PR for another head: (run id, their head)."""
     query = sa.select(runs.c.run_id, runs.c.head_sha).where(
-        runs.c.repo == repo,
-        runs.c.number == number,
-        runs.c.workflow == workflow,
-        runs.c.status == "running",
-        runs.c.head_sha != head_sha,
+        *_running_on(repo, number, workflow), runs.c.head_sha != head_sha
     )
     with store.engine.connect() as conn:
         return [(str(row.run_id), str(row.head_sha)) for row in conn.execute(query)]
@@ -108,11 +114,7 @@ def superseded_runs(
 def others_running(store: Store, repo: str, number: int, workflow: str, run_id: str) -> bool:
     """Whether a run of this workflow on this PR, other than `run_id`, is still running."""
     query = sa.select(runs.c.run_id).where(
-        runs.c.repo == repo,
-        runs.c.number == number,
-        runs.c.workflow == workflow,
-        runs.c.status == "running",
-        runs.c.run_id != run_id,
+        *_running_on(repo, number, workflow), runs.c.run_id != run_id
     )
     with store.engine.connect() as conn:
         return conn.execute(query.limit(1)).first() is not None

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from dbos import DBOSClient, EnqueueOptions
 from dbos._error import DBOSWorkflowIDInUseError  # where DBOS's docs import its errors from
 
+from bot.engine.claim import CLAIMS
 from bot.sqlite_gate import GATE
 from bot.store import sqlalchemy_url
 
@@ -100,9 +101,14 @@ class Inbox:
                     if not item.done.done():
                         item.done.set_exception(exc)
                 continue
+            queues = set()
             for item, outcome in zip(batch, outcomes, strict=True):
                 if not item.done.done():
                     item.done.set_result(outcome)
+                if outcome == "accepted":
+                    queues.add(item.options["queue_name"])
+            for queue in queues:  # dispatched here now, not at the queue's next poll
+                CLAIMS.soon(queue)
 
     def _commit(self, batch: list[_Delivery]) -> list[Outcome]:
         client, engine = self._open()

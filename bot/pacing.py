@@ -25,6 +25,8 @@ import uuid
 from dbos import DBOS, DBOSClient, EnqueueOptions, WorkflowHandleAsync
 from dbos._error import DBOSWorkflowIDInUseError
 
+from bot.engine.claim import CLAIMS
+
 log = logging.getLogger("baton.pacing")
 
 WRITES_QUEUE = "baton-writes"
@@ -126,6 +128,7 @@ class WritePacer:
             except DBOSWorkflowIDInUseError:
                 handle = await client.retrieve_workflow_async(permit)
                 first = False
+            CLAIMS.soon(WRITES_QUEUE, str(installation_id))  # not at the next poll
             await self._granted(handle, woken)
         finally:
             _waiters.forget(permit)

@@ -13,6 +13,7 @@ from bot.accounting import Spend, finish_run, spend
 from bot.budget import Caps, exhausted, remaining
 from bot.engine import registry, runtime
 from bot.engine.checkrun import check_run_update
+from bot.engine.claim import CLAIMS
 from bot.engine.context import RunInfo
 from bot.engine.control import DBOSDurability
 from bot.engine.deliver import deliver_result
@@ -247,4 +248,5 @@ async def start_run(plan: RunPlan) -> str:
         handle = await DBOS.enqueue_workflow_async(
             RUN_QUEUE, run_workflow, plan.model_dump(mode="json")
         )
+    CLAIMS.soon(RUN_QUEUE)  # started here now if this process may, not at the next poll
     return handle.workflow_id

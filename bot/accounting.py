@@ -38,6 +38,18 @@ ledger = sa.Table(
     sa.Index("baton_ledger_subject", "repo", "number"),
 )
 
+# Check runs a dispatch owes GitHub: "Superseded" for each run it stopped, until written. Kept
+# apart from the stop's mark, so that a write that fails is tried again by the same dispatch
+# (its step runs again), while another dispatch, which did not stop that run, leaves it alone.
+owed_checks = sa.Table(
+    "baton_owed_checks",
+    metadata,
+    sa.Column("run_id", sa.String(300), primary_key=True),  # the stopped run
+    sa.Column("owner", sa.String(300), nullable=False, index=True),  # the run that stopped it
+    sa.Column("head_sha", sa.String(64), nullable=False),  # the stopped run's head
+    sa.Column("at", sa.Float, nullable=False),
+)
+
 DAY = 86_400.0
 
 
@@ -82,12 +94,52 @@ def finish_run(store: Store, run_id: str, status: str) -> None:
         conn.execute(runs.update().where(runs.c.run_id == run_id).values(status=status))
 
 
-def stop_running(store: Store, run_id: str, status: str) -> bool:
+def stop_running(
+    store: Store, run_id: str, status: str, owed_by: str | None = None, head_sha: str = ""
+) -> bool:
     """Finish a run that is still running; False when it was not (another dispatch got there
-    first: only one of several says so on GitHub)."""
+    first: only one of several says so on GitHub). With `owed_by`, the same commit records
+    that run `owed_by` owes GitHub the stopped run's check run (`owed`, `settle_owed`)."""
     still = sa.and_(runs.c.run_id == run_id, runs.c.status == "running")
     with store.engine.begin() as conn:
-        return conn.execute(runs.update().where(still).values(status=status)).rowcount == 1
+        stopped = conn.execute(runs.update().where(still).values(status=status)).rowcount == 1
+        if stopped and owed_by is not None:
+            row = {"run_id": run_id, "owner": owed_by, "head_sha": head_sha, "at": time.time()}
+            conn.execute(owed_checks.insert().values(**row))
+        return stopped
+
+
+def owed(store: Store, owner: str) -> list[tuple[str, str]]:
+    """The check runs `owner` still owes: (stopped run, its head)."""
+    c = owed_checks.c
+    query = sa.select(c.run_id, c.head_sha).where(c.owner == owner).order_by(c.at)
+    with store.engine.connect() as conn:
+        return [(str(row.run_id), str(row.head_sha)) for row in conn.execute(query)]
+
+
+def settle_owed(store: Store, run_id: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(owed_checks.delete().where(owed_checks.c.run_id == run_id))
+
+
+def was_cancelled(store: Store, run_id: str) -> bool:
+    """Whether the run was stopped as cancelled: superseded by a newer push's dispatch (which
+    read the PR's head from GitHub), or cancelled by an operator."""
+    query = sa.select(runs.c.status).where(runs.c.run_id == run_id)
+    with store.engine.connect() as conn:
+        return conn.execute(query).scalar() == "cancelled"
+
+
+def others_recorded(store: Store, repo: str, number: int, workflow: str, head_sha: str) -> bool:
+    """Whether a run of this workflow on this PR was ever recorded for another head."""
+    query = sa.select(runs.c.run_id).where(
+        runs.c.repo == repo,
+        runs.c.number == number,
+        runs.c.workflow == workflow,
+        runs.c.head_sha != head_sha,
+    )
+    with store.engine.connect() as conn:
+        return conn.execute(query.limit(1)).first() is not None
 
 
 def _running_on(repo: str, number: int, workflow: str) -> tuple[sa.ColumnElement[bool], ...]:

@@ -57,9 +57,19 @@ async def acknowledge(event: Event) -> None:
     await github.add_reaction(event.repo, event.comment_id or 0, "eyes")
 
 
-async def pull_head(event: Event) -> str:
+async def pull_head(event: Event) -> dict[str, Any]:
+    """The pull a comment was said on, as GitHub has it now (its head, for the run)."""
     github = runtime.current().github(event.installation_id or 0)
-    return (await github.get_pull(event.repo, event.number or 0)).head_sha
+    return (await github.get_pull(event.repo, event.number or 0)).model_dump(mode="json")
+
+
+def read_pull(recorded: dict[str, Any] | str) -> tuple[str, PullRequest | None]:
+    """`pull_head`'s checkpoint: the pull (after 0.1.0), or only its head (a dispatch that began
+    under 0.1.0 and is finished by a newer Baton)."""
+    if isinstance(recorded, str):
+        return recorded, None
+    pull = PullRequest.model_validate(recorded)
+    return pull.head_sha, pull
 
 
 async def permitted(event: Event, config: RepoConfig) -> bool:
@@ -133,13 +143,16 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
         return {"runs": []}
     if any(m.trigger.startswith("/") for m in matches) and not await permitted(event, config):
         return {"refused": event.sender}
-    head_sha = event.head_sha
+    head_sha, read = event.head_sha, None
     if event.subject == "pull_request" and not head_sha:
-        head_sha = await durable_step({**READ, "name": "pull_head"}, pull_head, event)
+        recorded = await durable_step({**READ, "name": "pull_head"}, pull_head, event)
+        head_sha, read = read_pull(recorded)
     public_url = runtime.current().settings.baton_public_url
     runs = []
     for match in matches:
         plan = plan_for(event, config, match, head_sha, public_url)
+        if read is not None:  # read from GitHub just now: the run need not read it again
+            plan.run.pull, plan.run.pull_read = read, True
         if event.action == "synchronize":
             plan.delay_seconds = runtime.current().settings.baton_debounce_seconds
         run = plan.run.model_dump(mode="json")

@@ -6,7 +6,15 @@ from typing import Any
 
 from dbos import DBOS
 
-from bot.accounting import others_running, record_run, stop_running, superseded_runs
+from bot.accounting import (
+    others_recorded,
+    others_running,
+    owed,
+    record_run,
+    settle_owed,
+    stop_running,
+    superseded_runs,
+)
 from bot.engine import runtime
 from bot.engine.checkrun import check_run_name
 from bot.engine.context import RunInfo
@@ -40,9 +48,9 @@ def delivered_pull(info: RunInfo, store: Store) -> PullRequest | None:
     is unfinished; else None, and the pull is read from GitHub.
 
     With no other run there is nothing to cancel. Each run is recorded before this is asked,
-    so of two dispatched at once at least one sees the other and reads GitHub. A late delivery
-    of an older push, after the newer run finished, may still start a review of a head that is
-    no longer current: `review.publish` reads the head again before posting and refuses it.
+    so of two dispatched at once at least one sees the other and reads GitHub. A PR that had a
+    run for another head (even a finished one) is read too: the delivery may be a late one for
+    an older head, and `review.publish` no longer reads the head again before posting.
 
     Only for the PR's first look (`FIRST_LOOKS`): a push (`synchronize`) comes in bursts, and
     its runs race each other's check runs; those always read GitHub, whose head settles it.
@@ -52,8 +60,12 @@ def delivered_pull(info: RunInfo, store: Store) -> PullRequest | None:
         return None
     if pull.number != info.number or pull.head_sha != info.head_sha:
         return None
-    busy = others_running(store, info.repo, info.number, info.workflow, info.run_id)
-    return None if busy else pull
+    if others_running(store, info.repo, info.number, info.workflow, info.run_id):
+        return None
+    # A run for another head, even finished: this delivery may be late, its head old.
+    if others_recorded(store, info.repo, info.number, info.workflow, info.head_sha):
+        return None
+    return pull
 
 
 async def register_run(run: dict[str, Any]) -> dict[str, Any] | None:
@@ -74,13 +86,19 @@ async def register_run(run: dict[str, Any]) -> dict[str, Any] | None:
     if delivered is not None:
         return delivered.model_dump(mode="json")
     github = rt.github(info.installation_id)
-    pull = await github.get_pull(info.repo, info.number)
+    pull = info.pull
+    if not info.pull_read or pull is None or pull.number != info.number:
+        pull = await github.get_pull(info.repo, info.number)
     if info.head_sha != pull.head_sha:
         forget_run(rt.store, info.run_id)  # never started
     for old_run, old_head in superseded_runs(
         rt.store, info.repo, info.number, info.workflow, pull.head_sha
     ):
         await DBOS.cancel_workflow_async(old_run)
-        if stop_running(rt.store, old_run, "cancelled"):  # or another dispatch said so already
-            await github.upsert_check_run(superseded_check(info, old_run, old_head, pull.head_sha))
+        # Only the dispatch that stops a run (not another one racing it) owes its check run.
+        stop_running(rt.store, old_run, "cancelled", owed_by=info.run_id, head_sha=old_head)
+    # Owed until written: when a write fails, this step runs again and writes what is left.
+    for old_run, old_head in owed(rt.store, info.run_id):
+        await github.upsert_check_run(superseded_check(info, old_run, old_head, pull.head_sha))
+        settle_owed(rt.store, old_run)
     return pull.model_dump(mode="json") if info.head_sha == pull.head_sha else None

@@ -43,6 +43,7 @@ class RunInfo(BaseModel):
     # The pull request as dispatch read it when the run started, so `pr.diff` need not
     # read it again; None when the run is on none (or was started otherwise).
     pull: PullRequest | None = None
+    pull_read: bool = False  # `pull` was read from GitHub by the dispatch, not delivered
 
 
 class PromptUse(BaseModel):
@@ -106,6 +107,10 @@ class StepTelemetry(BaseModel):
     llm_calls: int = 0
 
 
+def _never_cancelled() -> bool:
+    return False
+
+
 @dataclass
 class StepContext:
     run: RunInfo
@@ -116,6 +121,10 @@ class StepContext:
     telemetry: StepTelemetry = field(default_factory=StepTelemetry)
     durability: Durability = field(default_factory=_Immediate)
     tokens_left: int | None = None  # under `llm.budget` when the step started; None: no cap
+    # Whether the run has been cancelled since it started: superseded by a newer push (whose
+    # dispatch read the PR's head from GitHub) or by an operator. Asked before a write that
+    # would be wrong for a head that is no longer current.
+    cancelled: Callable[[], bool] = _never_cancelled
 
     def can_spend(self, tokens: int) -> bool:
         """Whether `tokens` more fit the budget, counting what this step spent already."""

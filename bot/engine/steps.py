@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.accounting import Spend, record_spend, spend
+from bot.accounting import Spend, record_spend, spend, was_cancelled
 from bot.budget import Caps, cost, remaining
 from bot.engine import registry, runtime
 from bot.engine.context import BudgetReached, StepContext, StepFailed
@@ -73,6 +74,7 @@ def prepare(
         run, rt.github, LazyLLM(run["llm_provider"], left), config.get("prompt")
     )
     ctx.tokens_left = left
+    ctx.cancelled = functools.partial(was_cancelled, rt.store, ctx.run.run_id)
     ctx.prompts = prompt_source(ctx.run, ctx.github, rt.settings.baton_prompts_dir, rt.store)
     step_input = build_input(step_type.input, step_type.name, run, outputs, config.get("with", {}))
     return step_type, ctx, step_input

@@ -105,7 +105,8 @@ def headline(inline: int, unplaced: int, notes: int) -> str:
     return f"{total} finding(s), {notes} note(s)"
 
 
-def superseded(inp: PublishInput, head: str) -> PublishOutput:
+def superseded(inp: PublishInput, head: str | None) -> PublishOutput:
+    why = f"the pull request moved on to {head[:7]}" if head else "the run was cancelled"
     return PublishOutput(
         summary_comment_id=None,
         summary_url="",
@@ -113,16 +114,24 @@ def superseded(inp: PublishInput, head: str) -> PublishOutput:
         inline_comments=0,
         unplaced_findings=0,
         conclusion="neutral",
-        headline=f"Not published: the pull request moved on to {head[:7]}",
+        headline=f"Not published: {why}",
     )
 
 
 @step("review.publish", input=PublishInput, output=PublishOutput)
 async def review_publish(inp: PublishInput, ctx: StepContext) -> PublishOutput:
     """Inline comments only on lines present in the diff; everything else goes in the summary."""
-    pull = await ctx.github.get_pull(inp.repo, inp.number)
-    if pull.head_sha != inp.head_sha:  # never a review for a head that is no longer current
-        return superseded(inp, pull.head_sha)
+    # No review for a head a newer push replaced. That push's dispatch reads the head from
+    # GitHub and cancels this run, which is asked here without a request (a push GitHub has
+    # not told Baton of yet cannot be known either way). A run started without the pull (by
+    # the API, say) reads it now.
+    if ctx.cancelled():
+        return superseded(inp, None)
+    pull = ctx.run.pull
+    if pull is None or pull.number != inp.number or pull.head_sha != inp.head_sha:
+        pull = await ctx.github.get_pull(inp.repo, inp.number)
+        if pull.head_sha != inp.head_sha:
+            return superseded(inp, pull.head_sha)
     placed = placement([*inp.check_findings, *inp.llm_findings], inp.diff.files)
     # Both turns to create content at once: one after the other, the second waits a poll more.
     async with ctx.github.writes_coming(*writes_coming(inp, pull, placed.inline)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.engine.context import StepContext
+from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import step
 from bot.ports.github import PullRequest
 from handlers.review.checks import ChecksOptions, run_checks
@@ -25,6 +25,9 @@ class DiffInput(BaseModel):
     pull: PullRequest | None = Field(
         default=None, description="The pull request as read when the run started."
     )
+    subject: str = Field(
+        default="pull_request", description="What the run is on: pull_request, issue or none."
+    )
 
 
 class DiffOutput(BaseModel):
@@ -34,6 +37,10 @@ class DiffOutput(BaseModel):
 @step("pr.diff", input=DiffInput, output=DiffOutput)
 async def pr_diff(inp: DiffInput, ctx: StepContext) -> DiffOutput:
     """Read the PR and its files; select what to review, and say what is skipped and why."""
+    if inp.subject == "issue":  # `/review` said on an issue: GitHub would only answer 404
+        raise StepFailed(
+            f"#{inp.number} is an issue, not a pull request: there are no changes to read."
+        )
     pull = inp.pull
     if pull is None or pull.number != inp.number:
         pull = await ctx.github.get_pull(inp.repo, inp.number)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from bot.accounting import runs
 from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event, running_world
+from tests.fakes.github import faults
 from tests.fakes.llm import FakeAnswer
 
 REVIEW = {"summary": "Looks fine.", "findings": []}
@@ -80,17 +81,27 @@ def run_status(world: World, run_id: str) -> str | None:
         engine.dispose()
 
 
-def test_a_push_while_a_review_is_unfinished_reads_the_head_and_cancels_the_older(
-    slow_world: World,
-) -> None:
-    world = slow_world
+def a_run_then_a_newer_push(world: World) -> tuple[str, str]:
+    """PR #4 pushed to (delivery push-1, its run under way), then pushed to again, the second
+    push not yet delivered: (the older head, the newer head)."""
     world.llm.respond_with(lambda request: REVIEW)
     world.github.add_repo(REPO, installation_id=INSTALLATION, files={"a.py": "x = 1\n"})
     world.github.add_pull(REPO, number=4, head_files={"a.py": "x = 2\n"})
     older = world.github.push_to_pull(REPO, 4, head_files={"a.py": "x = 3\n"})
     world.send("pull_request", pr_event("synchronize", 4, older), delivery="push-1")
     world.wait_for(lambda: run_status(world, "push-1:review") == "running", what="the first run")
-    newer = world.github.push_to_pull(REPO, 4, head_files={"a.py": "x = 4\n"})
+    # The run is listed before its dispatch reads the PR's head; pushing before that read would
+    # make the first run stale at birth (never started), not superseded.
+    path = f"/repos/{REPO}/pulls/4"
+    world.wait_for(lambda: world.github.requests_to("GET", path), what="the first head read")
+    return older, world.github.push_to_pull(REPO, 4, head_files={"a.py": "x = 4\n"})
+
+
+def test_a_push_while_a_review_is_unfinished_reads_the_head_and_cancels_the_older(
+    slow_world: World,
+) -> None:
+    world = slow_world
+    older, newer = a_run_then_a_newer_push(world)
 
     world.send("pull_request", pr_event("synchronize", 4, newer), delivery="push-2")
 
@@ -103,9 +114,29 @@ def test_a_push_while_a_review_is_unfinished_reads_the_head_and_cancels_the_olde
     assert run_status(world, "push-1:review") == "cancelled"
     assert len(world.llm.requests) == 1
     # Each push read the pull from GitHub (pushes never trust their delivery's head: they come
-    # in bursts), then publishing did once.
+    # in bursts); publishing did not read it again.
     path = f"/repos/{REPO}/pulls/4"
-    assert sum(r.path == path for r in world.github.requests_to("GET", path)) == 3
+    assert sum(r.path == path for r in world.github.requests_to("GET", path)) == 2
+
+
+def test_a_superseded_check_run_refused_once_is_written_when_dispatch_tries_again(
+    slow_world: World,
+) -> None:
+    world = slow_world
+    older, newer = a_run_then_a_newer_push(world)
+    # The "Superseded" check run of the older head is the next check run written: refused
+    # once with a rate limit longer than a request waits out (5 s), so the dispatch's step
+    # sleeps and runs again, after the older run was already marked cancelled.
+    world.github.before_hooks.append(faults.rate_limited("POST", "/check-runs", retry_after=6))
+
+    world.send("pull_request", pr_event("synchronize", 4, newer), delivery="push-2")
+
+    assert world.finished_check(newer).conclusion == "success"
+    checks = world.github.check_runs(REPO, older)
+    assert [(c.conclusion, c.title) for c in checks] == [
+        ("cancelled", f"Superseded by {newer[:7]}")
+    ]
+    assert run_status(world, "push-1:review") == "cancelled"
 
 
 def test_a_review_that_reaches_its_token_budget_says_partial(world: World) -> None:

@@ -67,8 +67,8 @@ def test_an_opened_pull_request_is_taken_from_its_delivery_not_read_again(world:
 
     assert world.finished_check(head).conclusion == "success"
     world.settle(0.5)
-    # Only publishing reads it, to check the head is still current before posting.
-    assert pull_reads(world, 5) == 1
+    # Nor before posting: a newer push would have cancelled the run (and its dispatch read it).
+    assert pull_reads(world, 5) == 0
     assert len(world.github.reviews(REPO, 5)) == 1
 
 
@@ -151,6 +151,27 @@ def test_review_command_from_a_writer_runs_the_review(world: World) -> None:
     assert world.finished_check(head).conclusion == "success"
     assert [r.content for r in world.github.reactions(REPO, comment)] == ["eyes"]
     assert len(world.github.reviews(REPO, 5)) == 1
+    # Read once, by the dispatch (a comment's delivery has no head); the run uses that read.
+    assert pull_reads(world, 5) == 1
+
+
+def test_review_command_on_an_issue_says_it_needs_a_pull_request(world: World) -> None:
+    world.github.add_repo(REPO, installation_id=INSTALLATION, files={"src/app.py": APP})
+    world.github.add_issue(REPO, number=8, title="Login is slow", body="It takes 9 s.")
+    world.github.set_role(REPO, "wendy", "write")
+    comment = world.github.add_comment(REPO, 8, "/review", author="wendy")
+    event = comment_event(8, "/review", "wendy", comment)
+    del event["issue"]["pull_request"]  # a plain issue
+
+    world.send("issue_comment", event)
+
+    said = world.wait_for(
+        lambda: [c for c in world.github.comments(REPO, 8) if "stopped at step" in c.body],
+        what="a comment saying why the review stopped",
+    )
+    assert "#8 is an issue, not a pull request" in said[0].body
+    assert world.github.requests_to("GET", f"/repos/{REPO}/pulls/8") == []
+    assert world.llm.requests == []
 
 
 OVERRIDE = """\
@@ -193,7 +214,11 @@ def test_repository_prompt_override_is_used_and_recorded_with_the_run(world: Wor
     world.finished_check(head)
     [request] = world.llm.requests
     assert request.messages[0]["content"].startswith("You review code for the octo/demo team.")
-    record = run_record(world, "d-override:review")
+    # The check run completes just before the run's record says so: wait for the record.
+    record = world.wait_for(
+        lambda: (found := run_record(world, "d-override:review"))["status"] != "running" and found,
+        what="the run's final record",
+    )
     llm_step = record["steps"][2]
     assert llm_step["uses"] == "review.llm"
     assert llm_step["prompts"][0]["id"] == "team-review"

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from bot.config.load import load_config_unchecked
-from bot.dispatch import ignored_reason, plan_for
+from bot.dispatch import ignored_reason, plan_for, read_pull
 from bot.events import Event
+from bot.ports.github import PullRequest
 from bot.repo_config import RepoConfig
 from bot.triggers import Match
 
@@ -136,3 +137,14 @@ def test_a_plan_on_a_fallback_config_says_why_and_what_ran_instead() -> None:
 
     assert plan.config_error == "line 3, column 5: bad"
     assert plan.config_fallback == "the built-in defaults"
+
+
+def test_a_dispatch_begun_by_an_older_baton_resumes_with_the_head_it_recorded() -> None:
+    pull = PullRequest(
+        number=4, title="t", author="a", head_sha="c" * 40, head_ref="f", base_ref="main",
+        base_sha="b",
+    )  # fmt: skip
+
+    # 0.1.0 recorded only the head; a newer Baton recording the pull reads it whole.
+    assert read_pull("c" * 40) == ("c" * 40, None)
+    assert read_pull(pull.model_dump(mode="json")) == ("c" * 40, pull)

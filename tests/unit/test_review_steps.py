@@ -40,11 +40,14 @@ class FakeGitHub:
         self.reject_reviews = reject_reviews
         self.comments: list[Comment] = []
         self.reviews: list[tuple[Review, list[ReviewComment]]] = []
+        self.head = HEAD
+        self.pull_reads = 0
 
     async def get_pull(self, repo: str, number: int) -> PullRequest:
+        self.pull_reads += 1
         return PullRequest(
             number=number, title="Add login", body="Adds a login form.", author="mona",
-            head_sha=HEAD, head_ref="login", base_ref="main", base_sha="base000",
+            head_sha=self.head, head_ref="login", base_ref="main", base_sha="base000",
         )  # fmt: skip
 
     async def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
@@ -244,6 +247,43 @@ async def test_publish_posts_the_review_with_comments_on_the_diff_and_a_summary(
     assert summary.body.startswith(summary_marker("review"))
     assert "Adds a login form." in summary.body
     assert (out.review_id, out.inline_comments, out.unplaced_findings) == (review.id, 1, 0)
+
+
+async def test_a_run_that_knows_its_pull_publishes_without_reading_it_again() -> None:
+    github = FakeGitHub([added_file("src/app.py")])
+    ctx = context(github, FakeLLM())
+    ctx.run.pull = await github.get_pull(REPO, 7)  # as dispatch read it
+    diff = await pr_diff(ctx)
+    reads = github.pull_reads
+
+    out = await publish(ctx, diff, [finding("src/app.py", 3, "Off by one")])
+
+    assert github.pull_reads == reads
+    assert out.review_id is not None and len(github.comments) == 1
+
+
+async def test_a_cancelled_run_publishes_nothing() -> None:
+    github = FakeGitHub([added_file("src/app.py")])
+    ctx = context(github, FakeLLM())
+    diff = await pr_diff(ctx)
+    ctx.cancelled = lambda: True  # a newer push's dispatch cancelled it meanwhile
+
+    out = await publish(ctx, diff, [finding("src/app.py", 3, "Off by one")])
+
+    assert (github.reviews, github.comments) == ([], [])
+    assert out.headline == "Not published: the run was cancelled"
+
+
+async def test_a_run_without_its_pull_reads_the_head_and_publishes_nothing_when_it_moved() -> None:
+    github = FakeGitHub([added_file("src/app.py")])
+    ctx = context(github, FakeLLM())
+    diff = await pr_diff(ctx)
+    github.head = "f00ba47" + "0" * 33  # pushed meanwhile
+
+    out = await publish(ctx, diff, [finding("src/app.py", 3, "Off by one")])
+
+    assert (github.reviews, github.comments) == ([], [])
+    assert out.headline == "Not published: the pull request moved on to f00ba47"
 
 
 async def test_publish_posts_no_review_when_no_finding_can_sit_on_the_diff() -> None:

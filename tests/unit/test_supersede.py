@@ -45,12 +45,20 @@ def test_a_pull_request_run_alone_on_its_pull_takes_the_delivered_pull(store: St
 def test_a_finished_run_or_another_workflow_or_pull_leaves_nothing_to_supersede(
     store: Store,
 ) -> None:
-    record_run(store, "d1:review", "o/r", 4, "review", "c" * 40)
+    record_run(store, "d1:review", "o/r", 4, "review", HEAD)
     finish_run(store, "d1:review", "success")
     record_run(store, "d1:triage", "o/r", 4, "triage", "c" * 40)
     record_run(store, "d0:review", "o/r", 5, "review", "c" * 40)
 
     assert delivered_pull(run(), store) == PULL
+
+
+def test_a_finished_run_for_another_head_makes_it_read_github(store: Store) -> None:
+    # The delivery may be a late one for an older head: only GitHub says which is current.
+    record_run(store, "d1:review", "o/r", 4, "review", "c" * 40)
+    finish_run(store, "d1:review", "success")
+
+    assert delivered_pull(run(), store) is None
 
 
 def test_an_unfinished_run_of_the_workflow_on_the_pull_makes_it_read_github(store: Store) -> None:

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from bot.engine.context import StepContext
+from bot.engine.context import RunInfo, StepContext
+from bot.ports.github import GitHubPort
+
+# What a step type shows when its run is cancelled from outside (an operator), where the step
+# itself cannot run any more: an approval's comment, say, would still invite a decision.
+OnCancel = Callable[[RunInfo, GitHubPort], Awaitable[None]]
 
 In = TypeVar("In", bound=BaseModel)
 Out = TypeVar("Out", bound=BaseModel)
@@ -36,6 +41,7 @@ class StepType:
     # A control step runs in the workflow itself, so it can wait durably (`ctx.receive`); it
     # must do all its I/O through `ctx.checkpoint`, which records each result once.
     control: bool = False
+    on_cancel: OnCancel | None = None
 
 
 _REGISTRY: dict[str, StepType] = {}
@@ -49,6 +55,7 @@ def step(
     output: type[Out],
     retry: RetryPolicy | None = None,
     control: bool = False,
+    on_cancel: OnCancel | None = None,
 ) -> Callable[
     [Callable[[In, StepContext], Awaitable[Out]]], Callable[[In, StepContext], Awaitable[Out]]
 ]:
@@ -61,7 +68,14 @@ def step(
             raise ValueError(f"step type {name!r} is registered twice")
         doc = (func.__doc__ or "").strip().splitlines()
         _REGISTRY[name] = StepType(
-            name, func, input, output, retry or RetryPolicy(), doc[0] if doc else "", control
+            name,
+            func,
+            input,
+            output,
+            retry or RetryPolicy(),
+            doc[0] if doc else "",
+            control,
+            on_cancel,
         )
         return func
 

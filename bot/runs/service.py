@@ -9,7 +9,9 @@ from collections.abc import Callable
 from dbos import SetWorkflowID, WorkflowStatus
 
 from bot.accounting import finish_run, record_run
+from bot.engine import registry
 from bot.engine.checkrun import check_run_update
+from bot.engine.claim import CLAIMS
 from bot.engine.forks import step_start
 from bot.engine.queues import RUN_QUEUE
 from bot.engine.record import RunRecord
@@ -144,6 +146,7 @@ class RunService:
         except Exception:
             query.forget_run(self.store, new_id)
             raise
+        CLAIMS.soon(RUN_QUEUE)  # started here now if this process may, not at the next poll
         return handle.workflow_id
 
     async def cancel(self, run_id: str) -> None:
@@ -161,7 +164,18 @@ class RunService:
             update={"status": "cancelled", "headline": "Cancelled by an operator"}
         )
         update = check_run_update(shown, f"{self.public_url}/runs/{record.run.run_id}")
+        port = github(record.run.installation_id)
         try:
-            await github(record.run.installation_id).upsert_check_run(update)
+            await port.upsert_check_run(update)
         except GitHubError as exc:  # the run is cancelled; only GitHub's display of it lags
             log.warning("check run of cancelled run %s not updated: %s", record.run.run_id, exc)
+        # A step waiting for people (an approval) says on GitHub that it no longer waits.
+        for uses in dict.fromkeys(step.uses for step in record.steps):
+            known = registry.registered().get(uses)
+            on_cancel = None if known is None else known.on_cancel
+            if on_cancel is None:
+                continue
+            try:
+                await on_cancel(record.run, port)
+            except GitHubError as exc:
+                log.warning("%s of cancelled run %s not updated: %s", uses, record.run.run_id, exc)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
-from handlers.approval.plans import PLAN_END, PLAN_START, get_format
+from handlers.approval.plans import PLAN_END, PLAN_START, PlanParseError, get_format, plan_section
 
 _env = ImmutableSandboxedEnvironment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
@@ -50,3 +51,36 @@ def approval_comment(
         "deadline": datetime.fromtimestamp(shown.deadline, UTC).strftime("%Y-%m-%d %H:%M"),
     }
     return _env.get_template("approval.md.j2").render({**values, **extra})
+
+
+_WAITING_HEADING = re.compile(
+    r"^### (?P<title>.+) — waiting for approval of `(?P<hash>[^`]+)`$", re.MULTILINE
+)
+
+
+def cancelled_comment(body: str, marker: str, required: str = "") -> str | None:
+    """A waiting approval's comment, said to be cancelled (the plan kept as it reads now,
+    edits included); None when the comment is not waiting (decided, or not Baton's)."""
+    heading = _WAITING_HEADING.search(body)
+    if not body.startswith(marker) or heading is None:
+        return None
+    try:
+        plan = plan_section(body)
+    except PlanParseError:
+        plan = ""
+    values = {
+        "marker": marker,
+        "title": heading.group("title"),
+        "hash": heading.group("hash"),
+        "plan_markdown": plan,
+        "notice": "",
+        "plan_start": PLAN_START,
+        "plan_end": PLAN_END,
+        "required": required,
+        "status": "cancelled",
+        "understood": "",
+        "decided_by": "",
+        "reason": "",
+        "deadline": "",
+    }
+    return _env.get_template("approval.md.j2").render(values)

@@ -8,13 +8,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.engine.context import APPROVAL_TOPIC, StepContext
+from bot.engine.context import APPROVAL_TOPIC, RunInfo, StepContext
 from bot.engine.registry import RetryPolicy, step
+from bot.ports.github import GitHubPort
 from bot.roles import Role
 from handlers.approval import io
 from handlers.approval.decide import Decision, Verdict, judge
 from handlers.approval.plans import PlanParseError, get_format, plan_hash, plan_section
-from handlers.approval.render import Shown, approval_comment
+from handlers.approval.render import Shown, approval_comment, cancelled_comment
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -160,12 +161,24 @@ class Wait:
                 return result
 
 
+async def show_cancelled(run: RunInfo, github: GitHubPort) -> None:
+    """An operator cancelled the run: its approval comment stops inviting a decision."""
+    if run.number is None:
+        return
+    marker = io.approval_marker(run.run_id)
+    for comment in await github.list_comments(run.repo, run.number):
+        body = cancelled_comment(comment.body, marker)
+        if body is not None:
+            await github.upsert_comment(run.repo, run.number, marker, body)
+
+
 @step(
     "approval",
     input=ApprovalInput,
     output=ApprovalOutput,
     retry=RetryPolicy(max_attempts=1),
     control=True,
+    on_cancel=show_cancelled,
 )
 async def approval(inp: ApprovalInput, ctx: StepContext) -> ApprovalOutput:
     """Post the plan with its hash and wait (durably, up to `timeout`) for /approve or /reject."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+import handlers.breakdown.plan  # noqa: F401  registers the "breakdown" plan format
 from handlers.approval.decide import Decision, judge
 from handlers.approval.plans import PLAN_END, PLAN_START, PlanParseError, plan_hash, plan_section
+from handlers.approval.render import Shown, approval_comment, cancelled_comment
 from handlers.approval.step import parse_duration
 
 
@@ -74,3 +76,31 @@ def test_plan_section_is_read_between_the_markers() -> None:
 def test_a_comment_whose_markers_were_removed_cannot_be_read() -> None:
     with pytest.raises(PlanParseError, match="markers"):
         plan_section("- [x] one")
+
+
+def shown_plan() -> Shown:
+    plan = {"tasks": [{"title": "Index", "body": "Build the index."}]}
+    return Shown(
+        plan=plan, plan_format="breakdown", hash=plan_hash(plan), head_sha="", deadline=0.0
+    )
+
+
+def test_a_waiting_approval_comment_said_cancelled_keeps_its_plan_and_stops_inviting() -> None:
+    marker = "<!-- baton:approval d1:breakdown -->"
+    waiting = approval_comment(marker, 9, "maintain", shown_plan(), "waiting")
+
+    cancelled = cancelled_comment(waiting, marker)
+
+    assert cancelled is not None and cancelled.startswith(marker)
+    assert f"(`{shown_plan().hash}`) — cancelled" in cancelled
+    assert plan_section(cancelled) == plan_section(waiting)
+    assert "/approve" not in cancelled and "can no longer be approved" in cancelled
+
+
+@pytest.mark.parametrize("status", ["approved", "rejected", "timed_out"])
+def test_a_decided_approval_comment_is_left_as_it_is(status: str) -> None:
+    marker = "<!-- baton:approval d1:breakdown -->"
+    decided = approval_comment(marker, 9, "maintain", shown_plan(), status, decided_by="maya")
+
+    assert cancelled_comment(decided, marker) is None
+    assert cancelled_comment(decided.replace("approval d1", "approval d2"), marker) is None

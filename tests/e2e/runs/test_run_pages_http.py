@@ -88,8 +88,14 @@ def test_the_run_page_shows_the_approval_who_when_and_which_hash(runs_world: Run
     assert re.search(r"<code>[0-9a-f]{8}</code>", approvals)
 
 
+def approval_comment_of(runs_world: RunsWorld, issue: int, run_id: str) -> str:
+    marker = f"<!-- baton:approval {run_id} -->"
+    [body] = [c.body for c in runs_world.world.github.comments(REPO, issue) if marker in c.body]
+    return body
+
+
 def test_cancelling_a_waiting_run_stops_it_and_its_check_run_says_so(runs_world: RunsWorld) -> None:
-    run_id, _ = runs_world.waiting_breakdown()
+    run_id, issue = runs_world.waiting_breakdown()
 
     answer = runs_world.post(f"/runs/{run_id}/cancel")
 
@@ -98,6 +104,11 @@ def test_cancelling_a_waiting_run_stops_it_and_its_check_run_says_so(runs_world:
     checks = [c for c in runs_world.world.github.check_runs(REPO) if c.external_id == run_id]
     assert [c.conclusion for c in checks] == ["cancelled"]
     assert run_id in listed(runs_world, status="cancelled")
+    # The approval comment no longer invites a decision, and keeps the plan it showed.
+    comment = approval_comment_of(runs_world, issue, run_id)
+    assert "— cancelled" in comment and "can no longer be approved" in comment
+    assert "waiting for approval" not in comment and "/approve" not in comment
+    assert "baton:plan-start" in comment
     again = runs_world.post(f"/runs/{run_id}/cancel")
     assert again.status_code == 409 and "nothing to cancel" in again.text
 

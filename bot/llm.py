@@ -40,6 +40,12 @@ class UnfitAnswer(LLMError):
         self.usage = usage
         self.attempts = attempts
 
+    def __reduce__(self) -> tuple[type[UnfitAnswer], tuple[str, Usage, int]]:
+        """DBOS records a failed step's error by pickling it, and a run resumed after a crash
+        reads it back: without this, reading it failed with a TypeError about __init__'s
+        arguments, and that became the step's error."""
+        return (type(self), (str(self), self.usage, self.attempts))
+
 
 class StructuredLLM:
     """The LLM port over one provider: the answer is validated against the output model."""

@@ -197,3 +197,16 @@ def test_building_an_llm_without_what_it_needs_says_what_is_missing(
 
 def test_a_local_openai_compatible_server_needs_no_key() -> None:
     assert build_llm("openai", None, "http://localhost:11434/v1") is not None
+
+
+def test_an_unfit_answer_read_back_from_dbos_checkpoint_says_the_same() -> None:
+    # DBOS pickles a failed step's error; a run resumed after a crash reads it back.
+    from dbos._serialization import DBOSDefaultSerializer
+
+    usage = Usage(input_tokens=20, output_tokens=6)
+    error = UnfitAnswer("the model's answer did not fit Review", usage, attempts=2)
+
+    again = DBOSDefaultSerializer.deserialize(DBOSDefaultSerializer.serialize(error))
+
+    assert isinstance(again, UnfitAnswer)
+    assert (str(again), again.usage, again.attempts) == (str(error), error.usage, 2)

@@ -13,7 +13,7 @@ from githubkit_schemas.latest.models import PullRequestSimple
 from githubkit_schemas.latest.types import ReposOwnerRepoGitTreesPostBodyPropTreeItemsType
 
 from bot.adapters import github_convert as convert
-from bot.adapters.github_errors import error_message, raises_port_errors
+from bot.adapters.github_errors import error_message, raises_port_errors, unless_missing
 from bot.adapters.github_issues import GitHubIssues
 from bot.adapters.github_retry import send_once
 from bot.ports.github import PullRequest
@@ -32,14 +32,9 @@ class GitHubBranches(GitHubIssues):
 
     async def find_branch(self, repo: str, branch: str) -> str | None:
         owner, name = convert.split_repo(repo)
-        try:
-            # The singular `git/ref` matches exactly; `git/refs/heads/x` also lists x/…
-            response = await self._gh.rest.git.async_get_ref(owner, name, f"heads/{branch}")
-        except RequestFailed as exc:
-            if exc.response.status_code == 404:
-                return None
-            raise
-        return response.parsed_data.object_.sha
+        # The singular `git/ref` matches exactly; `git/refs/heads/x` also lists x/…
+        ref = await unless_missing(self._gh.rest.git.async_get_ref(owner, name, f"heads/{branch}"))
+        return None if ref is None else ref.parsed_data.object_.sha
 
     async def list_tree(self, repo: str, ref: str) -> list[str]:
         owner, name = convert.split_repo(repo)

@@ -14,6 +14,18 @@ from bot.adapters.github_retry import rate_limit_wait
 from bot.ports.github import GitHubError
 
 C = TypeVar("C", bound=type)
+T = TypeVar("T")
+
+
+async def unless_missing(request: Awaitable[T]) -> T | None:
+    """The request's answer, or None when GitHub answers 404 (no such thing, or none this
+    installation may see); any other failure is raised."""
+    try:
+        return await request
+    except RequestFailed as exc:
+        if exc.response.status_code == 404:
+            return None
+        raise
 
 
 def error_message(exc: RequestFailed) -> str:

@@ -7,10 +7,9 @@ installation covers it (`GET /repos/{owner}/{repo}/installation`).
 from __future__ import annotations
 
 from githubkit import AppAuthStrategy, GitHub
-from githubkit.exception import RequestFailed
 
 from bot.adapters.github import ClientSettings
-from bot.adapters.github_errors import raises_port_errors
+from bot.adapters.github_errors import raises_port_errors, unless_missing
 from bot.settings import Settings
 
 
@@ -23,13 +22,10 @@ class AppInstallations:
     async def of_repo(self, repo: str) -> int | None:
         """The installation id covering `repo` ("owner/name"), or None if the App is not there."""
         owner, _, name = repo.partition("/")
-        try:
-            response = await self._github.rest.apps.async_get_repo_installation(owner, name)
-        except RequestFailed as exc:
-            if exc.response.status_code == 404:
-                return None
-            raise
-        return response.parsed_data.id
+        found = await unless_missing(
+            self._github.rest.apps.async_get_repo_installation(owner, name)
+        )
+        return None if found is None else found.parsed_data.id
 
 
 def app_installations(settings: Settings) -> AppInstallations:

@@ -10,7 +10,7 @@ from githubkit_schemas.latest.models import Issue as KitIssue
 from githubkit_schemas.latest.models import IssueComment
 
 from bot.adapters import github_convert as convert
-from bot.adapters.github_errors import raises_port_errors
+from bot.adapters.github_errors import raises_port_errors, unless_missing
 from bot.adapters.github_reads import GitHubReads
 from bot.adapters.github_retry import send_once
 from bot.ports.github import Comment, Issue
@@ -24,26 +24,27 @@ class GitHubIssues(GitHubReads):
         response = await self._gh.rest.issues.async_get(*convert.split_repo(repo), number)
         return convert.to_issue(response.parsed_data)
 
-    async def list_comments(self, repo: str, number: int) -> list[Comment]:
+    def _comment_pages(self, repo: str, number: int) -> Paginator[IssueComment]:
+        """Every comment on an issue or pull, oldest first, 100 to a request."""
         owner, name = convert.split_repo(repo)
-        pages: Paginator[IssueComment] = self._gh.rest.paginate(
+        return self._gh.rest.paginate(
             self._gh.rest.issues.async_list_comments,
             owner=owner,
             repo=name,
             issue_number=number,
             per_page=100,
         )
+
+    async def list_comments(self, repo: str, number: int) -> list[Comment]:
+        pages = self._comment_pages(repo, number)
         return [convert.to_comment(comment) async for comment in pages]
 
     async def get_comment(self, repo: str, comment_id: int) -> Comment | None:
         owner, name = convert.split_repo(repo)
-        try:
-            response = await self._gh.rest.issues.async_get_comment(owner, name, comment_id)
-        except RequestFailed as exc:
-            if exc.response.status_code == 404:
-                return None
-            raise
-        return convert.to_comment(response.parsed_data)
+        found = await unless_missing(
+            self._gh.rest.issues.async_get_comment(owner, name, comment_id)
+        )
+        return None if found is None else convert.to_comment(found.parsed_data)
 
     async def create_issue(
         self, repo: str, title: str, body: str, labels: Sequence[str] = ()

@@ -8,7 +8,6 @@ from contextvars import ContextVar
 from typing import Any, Protocol
 
 from githubkit import GitHub, Response
-from githubkit.exception import RequestFailed
 from githubkit.rest import Paginator
 from githubkit_schemas.latest.models import CheckRun as KitCheckRun
 from githubkit_schemas.latest.models import (
@@ -20,7 +19,7 @@ from githubkit_schemas.latest.models import (
 
 from bot.adapters import github_convert as convert
 from bot.adapters.github_branch_files import read_branch_files
-from bot.adapters.github_errors import raises_port_errors
+from bot.adapters.github_errors import raises_port_errors, unless_missing
 from bot.adapters.github_retry import RetryPolicy
 from bot.ports.github import (
     BranchFiles,
@@ -152,12 +151,11 @@ class GitHubReads:
 
     async def get_file(self, repo: str, path: str, ref: str) -> FileContent | None:
         owner, name = convert.split_repo(repo)
-        try:
-            response = await self._gh.rest.repos.async_get_content(owner, name, path, ref=ref)
-        except RequestFailed as exc:
-            if exc.response.status_code == 404:
-                return None
-            raise
+        response = await unless_missing(
+            self._gh.rest.repos.async_get_content(owner, name, path, ref=ref)
+        )
+        if response is None:
+            return None
         found = response.parsed_data
         if not isinstance(found, ContentFile):
             return None  # a directory, symlink or submodule
@@ -170,12 +168,11 @@ class GitHubReads:
     async def get_permission(self, repo: str, user: str) -> Role:
         owner, name = convert.split_repo(repo)
         repos = self._gh.rest.repos
-        try:
-            response = await repos.async_get_collaborator_permission_level(owner, name, user)
-        except RequestFailed as exc:
-            if exc.response.status_code == 404:
-                return "none"
-            raise
+        response = await unless_missing(
+            repos.async_get_collaborator_permission_level(owner, name, user)
+        )
+        if response is None:  # not a collaborator
+            return "none"
         found = response.parsed_data
         return convert.to_role(found.role_name, found.permission)
 

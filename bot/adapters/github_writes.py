@@ -13,12 +13,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from githubkit.exception import RequestFailed
-from githubkit.rest import Paginator
 from githubkit_schemas.latest.models import IssueComment, PullRequestReview
 
 from bot.adapters import github_convert as convert
 from bot.adapters.github_branches import GitHubBranches
-from bot.adapters.github_errors import error_message, raises_port_errors
+from bot.adapters.github_errors import error_message, raises_port_errors, unless_missing
 from bot.adapters.github_reads import turns_taken, write_name
 from bot.adapters.github_retry import send_once
 from bot.ports.github import (
@@ -100,29 +99,17 @@ class GitHubWrites(GitHubBranches):
         if known is None:
             return None
         owner, name = convert.split_repo(repo)
-        try:
-            edited = await self._gh.rest.issues.async_update_comment(owner, name, known, body=body)
-        except RequestFailed as exc:
-            if exc.response.status_code == 404:
-                return None
-            raise
-        return convert.to_comment(edited.parsed_data)
+        edit = self._gh.rest.issues.async_update_comment(owner, name, known, body=body)
+        edited = await unless_missing(edit)  # None: deleted since, to be looked for
+        return None if edited is None else convert.to_comment(edited.parsed_data)
 
     def _remember_comment(self, repo: str, number: int, marker: str, comment_id: int) -> None:
         if self._comment_ids is not None:
             self._comment_ids.remember_comment(repo, number, marker, comment_id)
 
     async def _find_comment(self, repo: str, number: int, marker: str) -> IssueComment | None:
-        owner, name = convert.split_repo(repo)
         own_login = await self._ours()
-        pages: Paginator[IssueComment] = self._gh.rest.paginate(
-            self._gh.rest.issues.async_list_comments,
-            owner=owner,
-            repo=name,
-            issue_number=number,
-            per_page=100,
-        )
-        async for comment in pages:
+        async for comment in self._comment_pages(repo, number):
             # A human quoting the marker must never have their comment rewritten.
             if convert.is_ours(comment.user, own_login) and marker in (comment.body or ""):
                 return comment

@@ -51,7 +51,7 @@ def review(b: Bench, repo: str, number: int, head: str, action: str) -> list[Req
     where = {"repository.full_name": repo, "repository.name": name, "repository.owner.login": owner}
     where |= delivered(b, repo, number)
     started = time.monotonic()
-    b.world.send("pull_request", pr_event(action, number, head, **where))
+    b.send("pull_request", pr_event(action, number, head, **where))
     b.timeline.wait(lambda: head in b.timeline.completed, 300, f"the review of {repo}#{number}")
     time.sleep(1.0)
     return b.timeline.between(started, time.monotonic())
@@ -94,7 +94,7 @@ def main() -> None:
         b.world.llm.respond_with(one_finding("src/f000.py", 3))
         add_repo(b.world, "octo/warm-up")  # fetches the installation token, not counted
         warm = b.github.add_pull("octo/warm-up", number=1, head_files=changed_app(1))
-        b.world.send("pull_request", opened("octo/warm-up", 1, warm))
+        b.send("pull_request", opened("octo/warm-up", 1, warm))
         b.timeline.wait(lambda: warm in b.timeline.completed, 120, "the warm-up review")
         rows = [measure(b, name) for name in args.only.split(",")]
     print(table(rows))

@@ -73,7 +73,7 @@ def review_once(b: Bench, number: int) -> tuple[float, float, float, int, int]:
     head = b.github.add_pull(REPO, number=number, head_files=changed_app(number))
     llm_before = len(b.world.llm.requests)
     started = time.monotonic()
-    b.world.send("pull_request", opened(REPO, number, head))
+    b.send("pull_request", opened(REPO, number, head))
     b.timeline.wait(lambda: head in b.timeline.completed, 120, f"the review of #{number}")
     done = b.timeline.completed[head]
     requests = b.timeline.between(started, done)
@@ -106,7 +106,7 @@ def burst(b: Bench, count: int, first: int) -> float:
     heads = {n: b.github.add_pull(REPO, number=n, head_files=changed_app(n)) for n in numbers}
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=8) as pool:
-        list(pool.map(lambda n: b.world.send("pull_request", opened(REPO, n, heads[n])), numbers))
+        list(pool.map(lambda n: b.send("pull_request", opened(REPO, n, heads[n])), numbers))
     done = b.timeline.completed
     b.timeline.wait(lambda: all(h in done for h in heads.values()), 900, f"{count} reviews")
     return count / (max(done[h] for h in heads.values()) - started)
@@ -165,8 +165,10 @@ def main() -> None:
     notes = (
         "BATON_DEBOUNCE_SECONDS=0 and BATON_CONTENT_WRITES_LIMIT=1000000: GitHub's pace of 80 "
         "content writes a minute would otherwise be the throughput. Queue polling at the defaults "
-        "(0.2 s, writes 0.1 s). in_fakes = handler time of each GitHub request + a loopback "
-        "round trip per request + the LLM call's round trip; overhead = e2e - in_fakes. "
+        "(0.2 s, writes 0.1 s); work a process queues itself it claims at once "
+        "(bot/engine/claim.py). Deliveries are sent on one kept connection. in_fakes = handler "
+        "time of each GitHub request + a loopback round trip per request + the LLM call's round "
+        "trip; overhead = e2e - in_fakes. "
         f"Each sequential review starts after a random 0-{PAUSE_SECONDS} s pause (seeded), so "
         "deliveries land at random points of the poll cycles."
     )

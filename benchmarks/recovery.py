@@ -27,7 +27,7 @@ def park(b: Bench, runs: int) -> dict[int, str]:
         n: b.github.add_pull(REPO, number=n, head_files=changed_app(n)) for n in range(1, runs + 1)
     }
     for number, head in heads.items():
-        b.world.send("pull_request", opened(REPO, number, head))
+        b.send("pull_request", opened(REPO, number, head))
     deadline = time.monotonic() + 600
     while len(b.world.llm.requests) < runs:
         if time.monotonic() > deadline:

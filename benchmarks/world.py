@@ -4,17 +4,21 @@ timeline of the fake GitHub's requests, and the reference pull requests."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.baton_process import WorkerProcess
-from tests.e2e.conftest import INSTALLATION, World, pr_event, running_world
+import httpx
+
+from tests.baton_process import WorkerProcess, post_webhook
+from tests.e2e.conftest import INSTALLATION, SECRET, World, pr_event, running_world
 from tests.fakes.github.router import Reply
 from tests.fakes.github.state import Seen
 from tests.postgres import fresh_database
@@ -84,6 +88,14 @@ class Bench:
     timeline: Timeline
     workers: list[WorkerProcess]
     database: str
+    client: httpx.Client  # GitHub keeps its connections too: a new client per delivery is ~20 ms
+
+    def send(self, event: str, payload: dict[str, Any]) -> None:
+        """A signed delivery, as GitHub sends it; raises unless it is accepted."""
+        body = json.dumps(payload).encode()
+        url = self.world.baton.url
+        sent = post_webhook(url, event, body, SECRET, str(uuid.uuid4()), client=self.client)
+        sent.raise_for_status()
 
     @property
     def github(self) -> Any:
@@ -112,7 +124,8 @@ def bench(workdir: Path, database: str = "sqlite", workers: int = 0, **env: str)
             worker.spawn()
         for worker in extra:
             worker.wait_ready(timeout=60)
-        yield Bench(world, timeline, extra, database)
+        client = stack.enter_context(httpx.Client())
+        yield Bench(world, timeline, extra, database, client)
 
 
 def add_repo(world: World, repo: str, files: dict[str, str] | None = None) -> None:

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.accounting import Spend, record_spend, spend, was_cancelled
+from bot.accounting import Spend, record_failed_spend, record_spend, spend, was_cancelled
 from bot.budget import Caps, cost, remaining
 from bot.engine import registry, runtime
-from bot.engine.context import BudgetReached, StepContext, StepFailed
+from bot.engine.context import BudgetReached, RunInfo, StepContext, StepFailed
 from bot.engine.inputs import StepInputError, build_input, describe_invalid
 from bot.engine.prompting import prompt_source
 from bot.engine.record import StepRecord
 from bot.engine.registry import StepType
 from bot.ports.github import GitHubError
-from bot.ports.llm import LLMError, LLMPort
+from bot.ports.llm import LLMError, LLMPort, Usage
+
+log = logging.getLogger("baton.steps")
 
 
 class LazyLLM:
@@ -27,6 +30,7 @@ class LazyLLM:
     def __init__(self, provider: str, tokens_left: int | None = None) -> None:
         self.provider = provider
         self.tokens_left = tokens_left
+        self.spent, self.model = Usage(), ""  # by every call of this attempt, fitting or not
         self._port: LLMPort | None = None
 
     async def complete(self, messages: Any, output: Any, model: str, max_tokens: int = 4096) -> Any:
@@ -34,10 +38,19 @@ class LazyLLM:
             raise BudgetReached("budget reached: `llm.budget` allows no more tokens for this run")
         if self._port is None:
             self._port = runtime.current().llm(self.provider)
-        answer = await self._port.complete(messages, output, model, max_tokens)
-        if self.tokens_left is not None:
-            self.tokens_left -= answer.usage.total
+        self.model = model
+        try:
+            answer = await self._port.complete(messages, output, model, max_tokens)
+        except LLMError as exc:
+            self._spend(exc.usage)
+            raise
+        self._spend(answer.usage)
         return answer
+
+    def _spend(self, usage: Usage) -> None:
+        self.spent = self.spent + usage
+        if self.tokens_left is not None:
+            self.tokens_left -= usage.total
 
 
 def tokens_left(run: dict[str, Any]) -> int | None:
@@ -85,7 +98,11 @@ async def perform(
 ) -> dict[str, Any]:
     """Run the step and return its StepRecord as plain data."""
     started = time.time()
-    output = validate_output(step_type, await step_type.run(step_input, ctx))
+    try:
+        output = validate_output(step_type, await step_type.run(step_input, ctx))
+    except BaseException:  # the attempt failed, its model calls were paid for all the same
+        book_failed_spend(index, ctx)
+        raise
     if ctx.telemetry.llm_calls:
         book_spend(index, ctx)
     return StepRecord(
@@ -102,19 +119,34 @@ async def perform(
     ).model_dump(mode="json")
 
 
-def book_spend(index: int, ctx: StepContext) -> None:
-    usage, run = ctx.telemetry.usage, ctx.run
-    row = {
+def spend_row(index: int, run: RunInfo, model: str, usage: Usage) -> dict[str, Any]:
+    return {
         "run_id": run.run_id,
         "step": index,
         "repo": run.repo,
         "number": run.number,
-        "model": ctx.telemetry.model,
+        "model": model,
         "input_tokens": usage.input_tokens,
         "output_tokens": usage.output_tokens,
         "cost_usd": cost(run.price, usage.input_tokens, usage.output_tokens),
     }
+
+
+def book_spend(index: int, ctx: StepContext) -> None:
+    row = spend_row(index, ctx.run, ctx.telemetry.model, ctx.telemetry.usage)
     record_spend(runtime.current().store, row)
+
+
+def book_failed_spend(index: int, ctx: StepContext) -> None:
+    """What a failed attempt's model calls spent, into the books (its retry spends anew)."""
+    llm = ctx.llm
+    if not isinstance(llm, LazyLLM) or not llm.spent.total:
+        return
+    row = spend_row(index, ctx.run, llm.model, llm.spent)
+    try:
+        record_failed_spend(runtime.current().store, row)
+    except Exception as exc:  # the step's own error is what the run must show
+        log.warning("tokens of a failed attempt of step %d not booked: %s", index, exc)
 
 
 async def execute_step(

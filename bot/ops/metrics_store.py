@@ -2,8 +2,9 @@
 
 A run executes in whichever process (`baton serve` or a `baton worker`) takes it from the
 queue, so counters kept in one process's memory would miss the others' work. Runs come from
-`baton_runs`, tokens and cost from `baton_ledger`, and step durations from DBOS's documented
-`operation_outputs` table, where every checkpointed step has its start and end times.
+`baton_runs`, tokens and cost from `baton_ledger` and `baton_ledger_failed` (failed attempts),
+and step durations from DBOS's documented `operation_outputs` table, where every checkpointed
+step has its start and end times.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from prometheus_client.metrics_core import (
     Metric,
 )
 
-from bot.accounting import ledger, runs
+from bot.accounting import SPEND_TABLES, runs
 from bot.store import Store
 
 log = logging.getLogger("baton.metrics")
@@ -82,12 +83,19 @@ def tokens_and_cost(conn: sa.Connection) -> tuple[Metric, Metric]:
     cost = CounterMetricFamily(
         "baton_llm_cost_usd", "Model cost in US dollars, where a price is known.", labels=["model"]
     )
+    # Both books: steps that finished, and failed attempts (paid for all the same).
+    books = sa.union_all(
+        *(
+            sa.select(t.c.model, t.c.input_tokens, t.c.output_tokens, t.c.cost_usd)
+            for t in SPEND_TABLES
+        )
+    ).subquery()
     query = sa.select(
-        ledger.c.model,
-        sa.func.sum(ledger.c.input_tokens),
-        sa.func.sum(ledger.c.output_tokens),
-        sa.func.coalesce(sa.func.sum(ledger.c.cost_usd), 0.0),
-    ).group_by(ledger.c.model)
+        books.c.model,
+        sa.func.sum(books.c.input_tokens),
+        sa.func.sum(books.c.output_tokens),
+        sa.func.coalesce(sa.func.sum(books.c.cost_usd), 0.0),
+    ).group_by(books.c.model)
     for model, input_tokens, output_tokens, usd in conn.execute(query):
         tokens.add_metric([model, "input"], int(input_tokens or 0))
         tokens.add_metric([model, "output"], int(output_tokens or 0))

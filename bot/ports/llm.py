@@ -51,6 +51,8 @@ class Completion(BaseModel, Generic[T]):
 class LLMError(Exception):
     """The provider failed or its answer could not be made to fit the schema."""
 
+    usage: Usage = Usage()  # what the failed call still spent (answers that did not fit)
+
 
 class LLMProvider(Protocol):
     """A thin adapter over one SDK: sends messages, asks for JSON fitting `json_schema`."""

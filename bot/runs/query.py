@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.accounting import ledger, runs
+from bot.accounting import failed_spend, ledger, runs
 from bot.store import Store
 
 
@@ -71,10 +71,13 @@ def get_run(store: Store, run_id: str) -> RunRow | None:
 
 def step_costs(store: Store, run_ids: list[str]) -> dict[int, StepCost]:
     """What each step spent, from the ledger: a step's row from the first of `run_ids` that has
-    one (a fork's own steps, then the steps it reused from the run it was forked from)."""
+    one (a fork's own steps, then the steps it reused from the run it was forked from), plus
+    what the run's own failed attempts of the step spent."""
     query = sa.select(ledger).where(ledger.c.run_id.in_(run_ids))
+    failed = sa.select(failed_spend).where(failed_spend.c.run_id == run_ids[0])
     with store.engine.connect() as conn:
         rows = list(conn.execute(query))
+        attempts = list(conn.execute(failed.order_by(failed_spend.c.at)))
     found: dict[int, StepCost] = {}
     for run_id in reversed(run_ids):  # the nearest run's row is written last, and wins
         for row in rows:
@@ -82,6 +85,16 @@ def step_costs(store: Store, run_ids: list[str]) -> dict[int, StepCost]:
                 found[int(row.step)] = StepCost(
                     row.model, int(row.input_tokens), int(row.output_tokens), row.cost_usd
                 )
+    for row in attempts:
+        step = int(row.step)
+        before = found.get(step, StepCost(row.model, 0, 0, None))
+        costs = [c for c in (before.cost_usd, row.cost_usd) if c is not None]
+        found[step] = StepCost(
+            before.model or row.model,
+            before.input_tokens + int(row.input_tokens),
+            before.output_tokens + int(row.output_tokens),
+            sum(costs) if costs else None,
+        )
     return found
 
 

@@ -177,3 +177,30 @@ def test_a_pull_request_whose_budget_is_spent_is_not_reviewed_again(world: World
     assert check.conclusion == "neutral"
     assert "Not started: budget reached: `llm.budget.tokens_per_pr` is spent" in check.title
     assert len(world.llm.requests) == 1
+
+
+def test_tokens_of_answers_that_never_fit_count_against_the_budget(world: World) -> None:
+    # Each answer costs 1,010 tokens and is not JSON: the answer and its one repair both fail,
+    # the step fails, and the 2,020 tokens were paid all the same.
+    world.llm.respond_with(
+        lambda request: FakeAnswer(
+            text="Sure! Here is my review.", input_tokens=1000, output_tokens=10
+        )
+    )
+    world.github.add_repo(
+        REPO,
+        installation_id=INSTALLATION,
+        files={".github/baton.yml": config("tokens_per_pr: 2000")},
+    )
+    first = world.github.add_pull(REPO, number=8, head_files={"a.py": "x = 1\n"})
+    world.send("pull_request", pr_event("opened", 8, first))
+    assert world.finished_check(first).conclusion == "failure"
+    assert len(world.llm.requests) == 2
+    second = world.github.push_to_pull(REPO, 8, head_files={"a.py": "x = 2\n"})
+
+    world.send("pull_request", pr_event("synchronize", 8, second))
+
+    check = world.finished_check(second)
+    assert check.conclusion == "neutral"
+    assert "Not started: budget reached: `llm.budget.tokens_per_pr` is spent" in check.title
+    assert len(world.llm.requests) == 2

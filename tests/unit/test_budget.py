@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accounting import Spend
+from bot.accounting import Spend, record_failed_spend, record_spend, spend
 from bot.budget import Caps, cost, exhausted, remaining
+from bot.ops.metrics_store import tokens_and_cost
+from bot.runs.query import step_costs
+from bot.store import Store
 
 
 @pytest.mark.parametrize(
@@ -36,3 +39,34 @@ def test_cost_uses_the_configured_price_per_million_tokens() -> None:
 
     assert cost(price, 1_000_000, 500_000) == pytest.approx(6.0)
     assert cost(None, 10, 10) is None
+
+
+def row(run_id: str, step: int, tokens: int, number: int = 4) -> dict[str, object]:
+    return {
+        "run_id": run_id,
+        "step": step,
+        "repo": "octo/demo",
+        "number": number,
+        "model": "gpt-4.1-mini",
+        "input_tokens": tokens,
+        "output_tokens": 1,
+        "cost_usd": 0.01,
+    }
+
+
+def test_failed_attempts_count_in_spend_step_costs_and_metrics(store: Store) -> None:
+    record_spend(store, row("r1", 1, 100))
+    record_failed_spend(store, row("r1", 1, 50))  # the step failed once, then succeeded
+    record_failed_spend(store, row("r1", 2, 30))  # a step that only failed
+    record_failed_spend(store, row("r2", 1, 7, number=5))  # another PR of the repo
+
+    assert spend(store, "r1", "octo/demo", 4) == Spend(run=183, pull=183, repo_today=191)
+    costs = step_costs(store, ["r1"])
+    assert (costs[1].input_tokens, costs[1].output_tokens) == (150, 2)
+    assert costs[1].cost_usd == pytest.approx(0.02)
+    assert (costs[2].input_tokens, costs[2].output_tokens) == (30, 1)
+    with store.engine.connect() as conn:
+        tokens, cost_usd = tokens_and_cost(conn)
+    by_kind = {s.labels["kind"]: s.value for s in tokens.samples}
+    assert by_kind == {"input": 187, "output": 4}
+    assert cost_usd.samples[0].value == pytest.approx(0.04)

@@ -5,11 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Package data (`bot/default_prompts/*.md`), so an installed wheel finds them wherever it runs.
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "default_prompts"
+
+# The admin and metrics tokens are all that stands between the internet and the API, the run
+# pages and /metrics; nothing limits how often one may be guessed, so a short one is refused.
+MIN_TOKEN_CHARS = 24
+MAKE_A_TOKEN = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class SettingsError(Exception):
@@ -92,6 +97,17 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str | None = None
 
+    @field_validator("baton_admin_token", "baton_metrics_token")
+    @classmethod
+    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
+        length = 0 if token is None else len(token.get_secret_value())
+        if 0 < length < MIN_TOKEN_CHARS:
+            raise ValueError(
+                f"is {length} characters long; use at least {MIN_TOKEN_CHARS} random ones "
+                f"(make one with: {MAKE_A_TOKEN})"
+            )
+        return token
+
     def private_key(self) -> str:
         if self.github_private_key is not None:
             return self.github_private_key.get_secret_value().replace("\\n", "\n")
@@ -117,3 +133,13 @@ class Settings(BaseSettings):
     @property
     def bot_login(self) -> str:
         return f"{self.baton_app_slug}[bot]"
+
+
+def describe_invalid_settings(error: ValidationError) -> str:
+    """One line per bad setting, named as it is set (the environment variable)."""
+    lines = []
+    for item in error.errors(include_url=False):
+        name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{name} {message}" if item["type"] == "value_error" else f"{name}: {message}")
+    return "\n".join(lines)

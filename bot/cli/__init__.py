@@ -45,10 +45,10 @@ def serve(
     """Run the web process (webhooks, health) and the workers in one process."""
     import uvicorn
 
-    from bot.settings import Settings
+    from bot.cli.loading import settings_or_exit
     from bot.web.setup import create_serving_app
 
-    settings = Settings()
+    settings = settings_or_exit("baton serve")
     uvicorn.run(create_serving_app(settings), host=host, port=port, log_level="warning")
 
 
@@ -66,11 +66,13 @@ def worker(
     import signal
     import threading
 
+    from bot.cli.loading import settings_or_exit
     from bot.executors import ExecutorIdInUse
-    from bot.settings import Settings, SettingsError
+    from bot.settings import SettingsError
     from bot.worker import ready_line, run_worker
 
-    settings = Settings() if executor_id is None else Settings(baton_executor_id=executor_id)
+    overrides = {} if executor_id is None else {"baton_executor_id": executor_id}
+    settings = settings_or_exit("baton worker", **overrides)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

@@ -43,16 +43,17 @@ def review(
 
     With --dry-run nothing is written to GitHub: the review and summary are printed instead.
     """
+    from bot.cli.loading import settings_or_exit
     from bot.local.report import dry_run_report, posted_report
     from bot.local.review import ReviewProblem, parse_pull_url, review_pull
     from bot.local.run import StepFailure
-    from bot.settings import Settings
 
     stderr = Console(stderr=True)
     try:
         target = parse_pull_url(url)
         progress = StepProgress(stderr)
-        result = asyncio.run(review_pull(Settings(), target, dry_run=dry_run, around=progress))
+        settings = settings_or_exit("baton review")
+        result = asyncio.run(review_pull(settings, target, dry_run=dry_run, around=progress))
     except ReviewProblem as problem:
         typer.echo(f"baton review: {problem}", err=True)
         raise typer.Exit(2) from None

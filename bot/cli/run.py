@@ -98,10 +98,10 @@ def run(
     wait: Annotated[bool, typer.Option(help="Follow the run until it ends.")] = False,
 ) -> None:
     """Start a workflow (one with `api` in its `on:`) on a running Baton; print the run id."""
-    from bot.settings import Settings
+    from bot.cli.loading import settings_or_exit
 
     request = build_request(workflow, repo, issue, pr, inputs or [])
-    settings = Settings()
+    settings = settings_or_exit("baton run")
     token = settings.baton_admin_token.get_secret_value() if settings.baton_admin_token else ""
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
     base = settings.baton_url.rstrip("/")

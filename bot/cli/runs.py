@@ -17,12 +17,12 @@ from typing import Annotated, TypeVar
 
 import typer
 
+from bot.cli.loading import settings_or_exit
 from bot.engine.record import StepRecord
 from bot.ports.llm import Usage
 from bot.runs.query import RunFilter
 from bot.runs.service import RunActionRefused, RunNotFound, RunService
 from bot.runs.views import RunDetail
-from bot.settings import Settings
 
 T = TypeVar("T")
 runs_app = typer.Typer(help="List, inspect, retry, cancel or fork runs.", no_args_is_help=True)
@@ -56,7 +56,7 @@ def run_service() -> Iterator[RunService]:
     from bot.bootstrap import github_factory
     from bot.store import Store
 
-    settings = Settings()
+    settings = settings_or_exit("baton runs")
     problem = missing_database(settings.database_url)
     if problem:
         typer.echo(f"baton runs: {problem}", err=True)
@@ -94,7 +94,7 @@ def perform(work: Callable[[RunService], Awaitable[T]]) -> T:
 def page_url(run_id: str) -> str:
     from bot.web.page_render import run_path
 
-    return Settings().baton_public_url.rstrip("/") + run_path(run_id)
+    return settings_or_exit("baton runs").baton_public_url.rstrip("/") + run_path(run_id)
 
 
 @runs_app.command("list")

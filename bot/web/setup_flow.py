@@ -130,6 +130,8 @@ def setup_router(settings: Settings, env_path: Path) -> APIRouter:
             values = credentials(app)
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             return message("GitHub did not hand over the App", describe(exc), 502, link="/")
+        if settings.baton_admin_token is None:  # the run pages and the API open with it
+            values["BATON_ADMIN_TOKEN"] = secrets.token_urlsafe(32)
         update_env_file(env_path, values)
         done.append(values["BATON_APP_SLUG"])
         return page("setup_done.html.j2", app=app, env=env_path, keys=list(values))

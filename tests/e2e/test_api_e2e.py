@@ -21,7 +21,7 @@ from tests.fakes.receiver import Receiver
 
 pytestmark = pytest.mark.e2e
 
-TOKEN = "e2e-admin-token"
+TOKEN = "e2e-admin-token-0123456789"
 DELIVERY_SECRET = "e2e-delivery-secret"
 CONFIG = """\
 version: 1

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event, running_world
 from tests.fakes.github import Reply, Seen
 
-METRICS_TOKEN = "metrics-e2e-token"
+METRICS_TOKEN = "metrics-e2e-token-0123456789"
 APP = "\n".join(f"line {n}" for n in range(1, 11)) + "\n"
 DELIVERY = "d-operations-1"
 

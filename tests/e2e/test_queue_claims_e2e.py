@@ -17,7 +17,7 @@ from tests.e2e.test_review_e2e import APP, answers, finding, open_pull, summarie
 pytestmark = pytest.mark.e2e
 
 RARE_POLLS = {"BATON_QUEUE_POLL_SECONDS": "60", "BATON_WRITES_POLL_SECONDS": "60"}
-TOKEN = "claims-admin-token"
+TOKEN = "claims-admin-token-0123456789"
 CONFIG = """\
 version: 1
 workflows:

@@ -66,7 +66,7 @@ def test_manifest_flow_writes_a_working_env(tmp_path: Path) -> None:
                 assert forged.status_code == 400
                 back = browser.get("/setup/callback", params={"code": code, "state": state})
                 assert back.status_code == 200, back.text
-                assert "Restart" in back.text
+                assert "Restart" in back.text and "BATON_ADMIN_TOKEN" in back.text
         finally:
             setup.stop()
 
@@ -76,12 +76,15 @@ def test_manifest_flow_writes_a_working_env(tmp_path: Path) -> None:
         assert written["GITHUB_APP_ID"] == "7"
         assert written["GITHUB_PRIVATE_KEY"] == keys.app_private_key()
         assert written["BATON_APP_SLUG"] == github.app_slug
+        assert len(str(written["BATON_ADMIN_TOKEN"])) >= 40  # made up: the run pages open
         assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
 
         serving = baton(tmp_path, "baton.log", **env)
         serving.start()
         try:
             assert httpx.get(f"{serving.url}/healthz").json()["status"] == "ok"
+            bearer = {"Authorization": f"Bearer {written['BATON_ADMIN_TOKEN']}"}
+            assert httpx.get(f"{serving.url}/runs", headers=bearer).status_code == 200
             github.add_repo(REPO, installation_id=INSTALLATION, files={"README.md": "hi\n"})
             head = github.add_pull(REPO, number=5, head_files={"README.md": "hello\n"})
             event, secret = pr_event("opened", 5, head), str(written["GITHUB_WEBHOOK_SECRET"])

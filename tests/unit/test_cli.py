@@ -187,3 +187,31 @@ def test_worker_on_sqlite_says_it_needs_postgresql_and_exits(tmp_path: Path) -> 
 
     assert result.returncode == 2
     assert "DATABASE_URL=postgresql://" in result.stderr
+
+
+def test_serve_with_bad_settings_names_each_and_exits_without_a_traceback(tmp_path: Path) -> None:
+    bad = {"BATON_ADMIN_TOKEN": "hunter2", "BATON_DISPATCH_CONCURRENCY": "0"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **bad}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert "baton serve: BATON_ADMIN_TOKEN is 7 characters long; use at least 24" in lines[0]
+    assert "secrets.token_urlsafe(32)" in lines[0]
+    assert lines[1] == "baton serve: BATON_DISPATCH_CONCURRENCY: Input should be greater than 0"
+
+
+def test_a_token_of_24_characters_is_taken_and_an_empty_one_leaves_the_pages_closed() -> None:
+    from bot.settings import Settings
+    from bot.web.pages_auth import admin_token
+
+    assert admin_token(Settings(_env_file=None, baton_admin_token="x" * 24)) == "x" * 24
+    assert admin_token(Settings(_env_file=None, baton_admin_token="")) is None

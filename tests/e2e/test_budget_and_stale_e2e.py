@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 
@@ -15,6 +16,7 @@ from tests.fakes.github import faults
 from tests.fakes.llm import FakeAnswer
 
 REVIEW = {"summary": "Looks fine.", "findings": []}
+ADMIN_TOKEN = "budget-e2e-admin-token-0123456789"
 
 
 def costly(request: dict[str, Any]) -> FakeAnswer:
@@ -179,7 +181,12 @@ def test_a_pull_request_whose_budget_is_spent_is_not_reviewed_again(world: World
     assert len(world.llm.requests) == 1
 
 
-def test_tokens_of_answers_that_never_fit_count_against_the_budget(world: World) -> None:
+def test_tokens_of_answers_that_never_fit_count_against_the_budget(tmp_path: Path) -> None:
+    with running_world(tmp_path, BATON_ADMIN_TOKEN=ADMIN_TOKEN) as world:
+        answers_that_never_fit_are_paid_for(world)
+
+
+def answers_that_never_fit_are_paid_for(world: World) -> None:
     # Each answer costs 1,010 tokens and is not JSON: the answer and its one repair both fail,
     # the step fails, and the 2,020 tokens were paid all the same.
     world.llm.respond_with(
@@ -194,8 +201,13 @@ def test_tokens_of_answers_that_never_fit_count_against_the_budget(world: World)
     )
     first = world.github.add_pull(REPO, number=8, head_files={"a.py": "x = 1\n"})
     world.send("pull_request", pr_event("opened", 8, first))
-    assert world.finished_check(first).conclusion == "failure"
+    failed = world.finished_check(first)
+    assert failed.conclusion == "failure"
     assert len(world.llm.requests) == 2
+    bearer = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    run_page = str(failed.details_url).split("/runs/", 1)[1]  # the run's page, on this Baton
+    page = httpx.get(f"{world.baton.url}/runs/{run_page}", headers=bearer)
+    assert "2020 tokens spent by failed attempts" in page.text
     second = world.github.push_to_pull(REPO, 8, head_files={"a.py": "x = 2\n"})
 
     world.send("pull_request", pr_event("synchronize", 8, second))

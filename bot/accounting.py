@@ -24,18 +24,25 @@ runs = sa.Table(
     sa.Index("baton_runs_subject", "repo", "number", "workflow"),
 )
 
+def _spent() -> list[sa.Column[object]]:
+    """The columns of a row of spend, fresh for each table: what a step's model calls cost."""
+    return [
+        sa.Column("repo", sa.String(255), nullable=False),
+        sa.Column("number", sa.Integer, nullable=True),
+        sa.Column("model", sa.String(200), nullable=False),
+        sa.Column("input_tokens", sa.Integer, nullable=False),
+        sa.Column("output_tokens", sa.Integer, nullable=False),
+        sa.Column("cost_usd", sa.Float, nullable=True),
+        sa.Column("at", sa.Float, nullable=False),
+    ]
+
+
 ledger = sa.Table(
     "baton_ledger",
     metadata,
     sa.Column("run_id", sa.String(300), primary_key=True),
     sa.Column("step", sa.Integer, primary_key=True),  # one row per step: a replay adds nothing
-    sa.Column("repo", sa.String(255), nullable=False),
-    sa.Column("number", sa.Integer, nullable=True),
-    sa.Column("model", sa.String(200), nullable=False),
-    sa.Column("input_tokens", sa.Integer, nullable=False),
-    sa.Column("output_tokens", sa.Integer, nullable=False),
-    sa.Column("cost_usd", sa.Float, nullable=True),
-    sa.Column("at", sa.Float, nullable=False),
+    *_spent(),
     sa.Index("baton_ledger_subject", "repo", "number"),
 )
 
@@ -48,13 +55,7 @@ failed_spend = sa.Table(
     sa.Column("attempt", sa.String(40), primary_key=True),
     sa.Column("run_id", sa.String(300), nullable=False, index=True),
     sa.Column("step", sa.Integer, nullable=False),
-    sa.Column("repo", sa.String(255), nullable=False),
-    sa.Column("number", sa.Integer, nullable=True),
-    sa.Column("model", sa.String(200), nullable=False),
-    sa.Column("input_tokens", sa.Integer, nullable=False),
-    sa.Column("output_tokens", sa.Integer, nullable=False),
-    sa.Column("cost_usd", sa.Float, nullable=True),
-    sa.Column("at", sa.Float, nullable=False),
+    *_spent(),
     sa.Index("baton_ledger_failed_subject", "repo", "number"),
 )
 SPEND_TABLES = (ledger, failed_spend)

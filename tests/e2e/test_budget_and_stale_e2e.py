@@ -163,22 +163,33 @@ def test_a_review_that_reaches_its_token_budget_says_partial(world: World) -> No
 
 def test_a_pull_request_whose_budget_is_spent_is_not_reviewed_again(world: World) -> None:
     world.llm.respond_with(costly)
+    world.finished_check(opened_under_a_pull_budget(world, 7))
+
+    a_push_is_not_reviewed(world, 7)
+    assert len(world.llm.requests) == 1
+
+
+def opened_under_a_pull_budget(world: World, number: int) -> str:
+    """PR `number` opened in a repository whose reviews may spend 2,000 tokens a PR; its head."""
     world.github.add_repo(
         REPO,
         installation_id=INSTALLATION,
         files={".github/baton.yml": config("tokens_per_pr: 2000")},
     )
-    first = world.github.add_pull(REPO, number=7, head_files={"a.py": "x = 1\n"})
-    world.send("pull_request", pr_event("opened", 7, first))
-    world.finished_check(first)
-    second = world.github.push_to_pull(REPO, 7, head_files={"a.py": "x = 2\n"})
+    head = world.github.add_pull(REPO, number=number, head_files={"a.py": "x = 1\n"})
+    world.send("pull_request", pr_event("opened", number, head))
+    return head
 
-    world.send("pull_request", pr_event("synchronize", 7, second))
+
+def a_push_is_not_reviewed(world: World, number: int) -> None:
+    """A push to PR `number` whose budget is spent: the run does not start, and says why."""
+    second = world.github.push_to_pull(REPO, number, head_files={"a.py": "x = 2\n"})
+
+    world.send("pull_request", pr_event("synchronize", number, second))
 
     check = world.finished_check(second)
     assert check.conclusion == "neutral"
     assert "Not started: budget reached: `llm.budget.tokens_per_pr` is spent" in check.title
-    assert len(world.llm.requests) == 1
 
 
 def test_tokens_of_answers_that_never_fit_count_against_the_budget(tmp_path: Path) -> None:
@@ -194,25 +205,13 @@ def answers_that_never_fit_are_paid_for(world: World) -> None:
             text="Sure! Here is my review.", input_tokens=1000, output_tokens=10
         )
     )
-    world.github.add_repo(
-        REPO,
-        installation_id=INSTALLATION,
-        files={".github/baton.yml": config("tokens_per_pr: 2000")},
-    )
-    first = world.github.add_pull(REPO, number=8, head_files={"a.py": "x = 1\n"})
-    world.send("pull_request", pr_event("opened", 8, first))
-    failed = world.finished_check(first)
+    failed = world.finished_check(opened_under_a_pull_budget(world, 8))
     assert failed.conclusion == "failure"
     assert len(world.llm.requests) == 2
     bearer = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     run_page = str(failed.details_url).split("/runs/", 1)[1]  # the run's page, on this Baton
     page = httpx.get(f"{world.baton.url}/runs/{run_page}", headers=bearer)
     assert "2020 tokens spent by failed attempts" in page.text
-    second = world.github.push_to_pull(REPO, 8, head_files={"a.py": "x = 2\n"})
 
-    world.send("pull_request", pr_event("synchronize", 8, second))
-
-    check = world.finished_check(second)
-    assert check.conclusion == "neutral"
-    assert "Not started: budget reached: `llm.budget.tokens_per_pr` is spent" in check.title
+    a_push_is_not_reviewed(world, 8)
     assert len(world.llm.requests) == 2

@@ -153,8 +153,8 @@ class WritePacer:
             polled.result()  # a permit cancelled by an operator fails the write
 
     async def _polled(self, handle: WorkflowHandleAsync[float]) -> float:
-        """The permit's result, looked for 10 ms after asking, then twice as long after each
-        look up to the writes' poll interval: a permit another process's poll started is done
+        """The permit's result, looked for at once, then after 10 ms, then twice as long after
+        each look up to the writes' poll interval: a permit another process's poll started is done
         a few ms later, and one poll interval of waiting was a tenth of a review on PostgreSQL
         with workers (benchmarks/engine.py). One the limiter holds back is looked for at the
         poll interval, as before."""

@@ -16,7 +16,8 @@ from bot.replies import reply_marker
 from bot.triggers import Command
 
 DECISIONS = {"approve", "reject"}
-_WAITING = re.compile(r"<!-- baton:approval (\S+) -->")
+APPROVAL_PREFIX = "<!-- baton:approval "
+_WAITING = re.compile(r"<!-- baton:approval (\S+)(?: [a-z]+)? -->")  # handlers/approval/io.py
 READ: StepOptions = {
     "retries_allowed": True,
     "max_attempts": 5,
@@ -24,11 +25,15 @@ READ: StepOptions = {
 }
 
 
-def decision_message(event: Event, decision: str, args: str, role: str) -> dict[str, Any]:
-    """What the waiting run receives; the run itself judges role, hash and staleness."""
+def decision_message(
+    event: Event, decision: str, args: str, role: str, run_id: str
+) -> dict[str, Any]:
+    """What the waiting run receives; the run itself judges role, hash and staleness, and
+    refuses a decision made anywhere but on its own issue or PR (or its own check run)."""
     words = args.split()
     plan_hash = words[0] if decision == "approve" and words else ""
     reason = args if decision == "reject" else ""
+    via = "check_run" if event.kind == "check_run" else "comment"
     return {
         "decision": decision,
         "user": event.sender,
@@ -36,6 +41,10 @@ def decision_message(event: Event, decision: str, args: str, role: str) -> dict[
         "hash": plan_hash,
         "reason": reason,
         "delivery": event.delivery_id,
+        "repo": event.repo,
+        "number": event.number if via == "comment" else None,
+        "run": run_id,
+        "via": via,
     }
 
 
@@ -45,15 +54,11 @@ async def role_of(event: Event) -> str:
 
 
 async def waiting_runs(event: Event) -> list[str]:
-    """Runs with an approval comment on this issue or PR that are still running."""
+    """Runs whose approval comment, written by Baton itself, is on this issue or PR and
+    that are still running."""
     github = runtime.current().github(event.installation_id or 0)
-    comments = await github.list_comments(event.repo, event.number or 0)
-    found = [
-        m.group(1)
-        for c in comments
-        if c.author.endswith("[bot]")
-        for m in _WAITING.finditer(c.body)
-    ]
+    comments = await github.find_own_comments(event.repo, event.number or 0, APPROVAL_PREFIX)
+    found = [m.group(1) for c in comments if (m := _WAITING.match(c.body))]
     pending = []
     for run_id in dict.fromkeys(found):
         status = await DBOS.get_workflow_status_async(run_id)
@@ -73,8 +78,8 @@ async def say_nothing_waits(event: Event) -> None:
 
 async def deliver(event: Event, targets: list[str], decision: str, args: str) -> dict[str, Any]:
     role = await durable_step({**READ, "name": "decider_role"}, role_of, event)
-    message = decision_message(event, decision, args, role)
     for run_id in targets:
+        message = decision_message(event, decision, args, role, run_id)
         key = f"{event.delivery_id}:{run_id}"
         await DBOS.send_async(run_id, message, APPROVAL_TOPIC, idempotency_key=key)
     return {"decision": decision, "runs": targets}

@@ -12,7 +12,6 @@ from githubkit_schemas.latest.models import (
     IssueComment,
     PullRequestReview,
     PullRequestSimple,
-    SimpleUser,
 )
 from githubkit_schemas.latest.models import Issue as KitIssue
 from githubkit_schemas.latest.models import PullRequest as KitPullRequest
@@ -43,13 +42,6 @@ def split_repo(repo: str) -> tuple[str, str]:
     if not owner or not name or "/" in name:
         raise ValueError(f"repository {repo!r} is not of the form 'owner/name'")
     return owner, name
-
-
-def is_ours(user: SimpleUser | None, own_login: str | None) -> bool:
-    """Whether Baton wrote it: an App posts as a Bot; a personal token posts as its user."""
-    if user is None:
-        return False
-    return user.login == own_login if own_login else user.type == "Bot"
 
 
 def with_marker(body: str, marker: str) -> str:

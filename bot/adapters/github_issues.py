@@ -39,6 +39,11 @@ class GitHubIssues(GitHubReads):
         pages = self._comment_pages(repo, number)
         return [convert.to_comment(comment) async for comment in pages]
 
+    async def find_own_comments(self, repo: str, number: int, prefix: str) -> list[Comment]:
+        own = await self._author_login()
+        comments = await self.list_comments(repo, number)
+        return [c for c in comments if c.author == own and c.body.startswith(prefix)]
+
     async def get_comment(self, repo: str, comment_id: int) -> Comment | None:
         owner, name = convert.split_repo(repo)
         found = await unless_missing(

@@ -184,7 +184,7 @@ class GitHubReads:
     ) -> Review | None:
         """The first of Baton's own reviews on the pull that `matches`."""
         owner, name = convert.split_repo(repo)
-        own_login = await self._ours()
+        own_login = await self._author_login()
         pages: Paginator[PullRequestReview] = self._gh.rest.paginate(
             self._gh.rest.pulls.async_list_reviews,
             owner=owner,
@@ -193,7 +193,7 @@ class GitHubReads:
             per_page=100,
         )
         async for review in pages:
-            if convert.is_ours(review.user, own_login) and matches(review):
+            if review.user is not None and review.user.login == own_login and matches(review):
                 return convert.to_review(review)
         return None
 

@@ -108,10 +108,12 @@ class GitHubWrites(GitHubBranches):
             self._comment_ids.remember_comment(repo, number, marker, comment_id)
 
     async def _find_comment(self, repo: str, number: int, marker: str) -> IssueComment | None:
-        own_login = await self._ours()
+        own_login = await self._author_login()
         async for comment in self._comment_pages(repo, number):
-            # A human quoting the marker must never have their comment rewritten.
-            if convert.is_ours(comment.user, own_login) and marker in (comment.body or ""):
+            # Only Baton's own: a human quoting the marker must never have their comment
+            # rewritten, nor another bot's copy of it be taken for Baton's.
+            author = comment.user.login if comment.user else ""
+            if author == own_login and marker in (comment.body or ""):
                 return comment
         return None
 

@@ -41,6 +41,7 @@ READS = frozenset(
         "find_review",
         "get_issue",
         "list_comments",
+        "find_own_comments",
         "get_comment",
         "find_issues_by_marker",
         "list_sub_issues",

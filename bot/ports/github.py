@@ -176,6 +176,12 @@ class GitHubPort(Protocol):
         """Every comment on an issue or pull, oldest first, every page."""
         ...
 
+    async def find_own_comments(self, repo: str, number: int, prefix: str) -> list[Comment]:
+        """Comments Baton itself wrote on an issue or pull whose body starts with `prefix` (a
+        marker), oldest first. A comment by anyone else is never returned, whatever it holds:
+        another App or a workflow's bot may copy Baton's markers, never its authorship."""
+        ...
+
     async def get_comment(self, repo: str, comment_id: int) -> Comment | None:
         """An issue or pull comment by id; None when it was deleted or never existed."""
         ...

@@ -18,6 +18,19 @@ class Decision(BaseModel):
     hash: str = ""  # the hash they named, if any
     reason: str = ""
     delivery: str = ""  # the delivery that carried it: replies are keyed by it
+    # Where it was made: a run takes decisions made on its own issue or PR, or with its own
+    # check run's buttons, and no others (a maintainer elsewhere is nobody here).
+    repo: str = ""
+    number: int | None = None
+    run: str = ""
+    via: Literal["comment", "check_run"] = "comment"
+
+
+def made_elsewhere(decision: Decision, repo: str, number: int, run_id: str) -> bool:
+    """Pure: whether the decision was made anywhere but where this run asked for it."""
+    if decision.repo != repo or decision.run != run_id:
+        return True
+    return decision.via == "comment" and decision.number != number
 
 
 class Verdict(BaseModel):

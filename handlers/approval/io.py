@@ -10,8 +10,10 @@ from bot.engine.context import RunInfo
 from bot.ports.github import CheckAction, CheckRunUpdate, GitHubPort
 
 
-def approval_marker(run_id: str) -> str:
-    return f"<!-- baton:approval {run_id} -->"
+def approval_marker(run_id: str, part: str = "") -> str:
+    """The approval comment's marker; `part` tells a run's second approval (of a diff, say)
+    from its first, so each keeps a comment of its own."""
+    return f"<!-- baton:approval {run_id}{' ' + part if part else ''} -->"
 
 
 async def now() -> float:
@@ -31,9 +33,9 @@ async def reply(github: GitHubPort, repo: str, number: int, delivery: str, text:
 async def read_state(
     github: GitHubPort, repo: str, number: int, marker: str, subject: str
 ) -> dict[str, Any]:
-    """The approval comment as it stands (maybe edited), and the PR's head when on a PR."""
-    comments = await github.list_comments(repo, number)
-    ours = [c for c in comments if marker in c.body and c.author.endswith("[bot]")]
+    """The approval comment as it stands (maybe edited by a maintainer, but written by Baton
+    and still opening with its marker), and the PR's head when on a PR."""
+    ours = await github.find_own_comments(repo, number, marker)
     head = (await github.get_pull(repo, number)).head_sha if subject == "pull_request" else ""
     return {"body": ours[-1].body if ours else "", "head_sha": head}
 

@@ -30,6 +30,8 @@ class Shown(BaseModel):
     head_sha: str
     deadline: float
     notice: str = ""
+    title: str = "Plan"  # what is to be approved: "Plan for #12"
+    appendix: str = ""  # shown after the plan, not read back (a diff, say)
 
 
 def approval_comment(
@@ -37,7 +39,8 @@ def approval_comment(
 ) -> str:
     values = {
         "marker": marker,
-        "title": f"Plan for #{number}",
+        "title": f"{shown.title} for #{number}",
+        "appendix": shown.appendix,
         "hash": shown.hash,
         "plan_markdown": get_format(shown.plan_format).render(shown.plan),
         "notice": shown.notice,
@@ -73,6 +76,7 @@ def cancelled_comment(body: str, marker: str, required: str = "") -> str | None:
         "title": heading.group("title"),
         "hash": heading.group("hash"),
         "plan_markdown": plan,
+        "appendix": "",
         "notice": "",
         "plan_start": PLAN_START,
         "plan_end": PLAN_END,

@@ -3,6 +3,7 @@ plan as approved (edits included)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any, Literal
 
@@ -13,10 +14,11 @@ from bot.engine.registry import RetryPolicy, step
 from bot.ports.github import GitHubPort
 from bot.roles import Role
 from handlers.approval import io
-from handlers.approval.decide import Decision, Verdict, judge
+from handlers.approval.decide import Decision, Verdict, judge, made_elsewhere
 from handlers.approval.plans import PlanParseError, get_format, plan_hash, plan_section
 from handlers.approval.render import Shown, approval_comment, cancelled_comment
 
+log = logging.getLogger("baton.approval")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -65,9 +67,9 @@ class ApprovalOutput(BaseModel):
 class Wait:
     """One approval being waited for: what is shown, and how each decision changes it."""
 
-    def __init__(self, inp: ApprovalInput, ctx: StepContext, shown: Shown) -> None:
+    def __init__(self, inp: ApprovalInput, ctx: StepContext, shown: Shown, part: str) -> None:
         self.inp, self.ctx, self.shown = inp, ctx, shown
-        self.marker = io.approval_marker(inp.run_id)
+        self.marker = io.approval_marker(inp.run_id, part)
 
     async def show(self, status: str = "waiting", **extra: Any) -> None:
         inp = self.inp
@@ -132,6 +134,10 @@ class Wait:
 
     async def decide(self, decision: Decision, now: float) -> ApprovalOutput | None:
         """The run's answer to one decision; None while the wait goes on."""
+        inp = self.inp
+        if made_elsewhere(decision, inp.repo, inp.number, inp.run_id):
+            log.warning("run %s ignored a decision by %s made elsewhere", inp.run_id, decision.user)
+            return None
         try:
             plan, head = await self.current()
         except PlanParseError as error:
@@ -162,14 +168,37 @@ class Wait:
 
 
 async def show_cancelled(run: RunInfo, github: GitHubPort) -> None:
-    """An operator cancelled the run: its approval comment stops inviting a decision."""
+    """An operator cancelled the run: its approval comments stop inviting a decision."""
     if run.number is None:
         return
-    marker = io.approval_marker(run.run_id)
-    for comment in await github.list_comments(run.repo, run.number):
+    prefix = io.approval_marker(run.run_id).removesuffix("-->")  # any part of this run
+    for comment in await github.find_own_comments(run.repo, run.number, prefix):
+        marker = comment.body.split("\n", 1)[0].strip()
         body = cancelled_comment(comment.body, marker)
         if body is not None:
             await github.upsert_comment(run.repo, run.number, marker, body)
+
+
+async def wait_for_decision(
+    inp: ApprovalInput, ctx: StepContext, *, part: str = "", title: str = "Plan", appendix: str = ""
+) -> ApprovalOutput:
+    """Post the plan with its hash (`part` names a run's second approval) and wait, durably,
+    for a decision on it; the shared body of every step that asks people first."""
+    started = await ctx.checkpoint("approval.now", io.now)
+    shown = Shown(
+        plan=inp.plan,
+        plan_format=inp.plan_format,
+        hash=plan_hash(inp.plan),
+        head_sha=inp.head_sha,
+        deadline=started + inp.timeout,
+        title=title,
+        appendix=appendix,
+    )
+    wait = Wait(inp, ctx, shown, part)
+    await wait.show()
+    run = ctx.run.model_dump(mode="json")
+    await ctx.checkpoint("approval.check", io.ask_on_check_run, ctx.github, run, shown.hash)
+    return await wait.until_decided()
 
 
 @step(
@@ -182,16 +211,4 @@ async def show_cancelled(run: RunInfo, github: GitHubPort) -> None:
 )
 async def approval(inp: ApprovalInput, ctx: StepContext) -> ApprovalOutput:
     """Post the plan with its hash and wait (durably, up to `timeout`) for /approve or /reject."""
-    started = await ctx.checkpoint("approval.now", io.now)
-    shown = Shown(
-        plan=inp.plan,
-        plan_format=inp.plan_format,
-        hash=plan_hash(inp.plan),
-        head_sha=inp.head_sha,
-        deadline=started + inp.timeout,
-    )
-    wait = Wait(inp, ctx, shown)
-    await wait.show()
-    run = ctx.run.model_dump(mode="json")
-    await ctx.checkpoint("approval.check", io.ask_on_check_run, ctx.github, run, shown.hash)
-    return await wait.until_decided()
+    return await wait_for_decision(inp, ctx)

@@ -103,6 +103,23 @@ async def test_an_issue_and_its_comments_are_read_across_pages(
     assert await github.get_comment(REPO, 999_999) is None
 
 
+async def test_another_bots_comment_carrying_batons_marker_is_never_taken_for_batons(
+    fake: FakeGitHub, github: GitHubAdapter
+) -> None:
+    """A workflow in the repository can post as github-actions[bot] and copy Baton's markers:
+    that comment must not be read back as Baton's plan, nor edited as Baton's comment."""
+    marker = "<!-- baton:approval d-1:breakdown -->"
+    forged = fake.add_comment(REPO, 12, f"{marker}\nforged plan", author="github-actions[bot]")
+
+    assert await github.find_own_comments(REPO, 12, marker) == []
+    mine = await github.upsert_comment(REPO, 12, marker, f"{marker}\nthe plan")
+
+    assert mine.id != forged
+    found = await github.find_own_comments(REPO, 12, marker)
+    assert [(c.id, c.body) for c in found] == [(mine.id, f"{marker}\nthe plan")]
+    assert fake.repos[REPO].comments[forged].body == f"{marker}\nforged plan"
+
+
 # Sub-issues -----------------------------------------------------------------------------
 
 

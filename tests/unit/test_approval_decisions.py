@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import handlers.breakdown.plan  # noqa: F401  registers the "breakdown" plan format
-from handlers.approval.decide import Decision, judge
+from handlers.approval.decide import Decision, judge, made_elsewhere
 from handlers.approval.plans import PLAN_END, PLAN_START, PlanParseError, plan_hash, plan_section
 from handlers.approval.render import Shown, approval_comment, cancelled_comment
 from handlers.approval.step import parse_duration
@@ -34,6 +34,28 @@ def test_decision_on_a_plan(
     given: Decision, shown: str, current: str, moved: bool, expected: str
 ) -> None:
     assert judge(given, "maintain", shown, current, moved).kind == expected
+
+
+HERE = {"repo": "octo/a", "run": "d-1:breakdown"}
+
+
+@pytest.mark.parametrize(
+    ("where", "elsewhere"),
+    [
+        ({**HERE, "number": 9}, False),
+        ({**HERE, "number": None, "via": "check_run"}, False),
+        ({**HERE, "number": 10}, True),  # another issue of the same repository
+        ({**HERE, "number": 9, "repo": "octo/b"}, True),  # the same number in another one
+        ({**HERE, "number": 9, "run": "d-2:breakdown"}, True),  # meant for another run
+        ({**HERE, "number": None, "via": "check_run", "repo": "octo/b"}, True),
+        ({"number": 9}, True),  # says nowhere: from before decisions said where
+    ],
+)
+def test_a_run_takes_only_decisions_made_on_its_own_issue_or_check_run(
+    where: dict[str, object], elsewhere: bool
+) -> None:
+    made = Decision.model_validate({"decision": "approve", "user": "mia", "role": "admin", **where})
+    assert made_elsewhere(made, "octo/a", 9, "d-1:breakdown") is elsewhere
 
 
 def test_refusal_says_who_may_decide() -> None:

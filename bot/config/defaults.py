@@ -48,6 +48,8 @@ workflows:
         with: { from: maintain, timeout: 7d }
       - uses: draft.write
         prompt: draft-write
+      - uses: draft.approve_diff
+        with: { from: maintain, timeout: 7d }
       - uses: draft.open_pr
   breakdown:
     description: "Split an issue into sub-issues, after a maintainer approves the plan."

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from bot.engine.context import StepContext
 from bot.engine.registry import RetryPolicy, step
+from bot.engine.untrusted import postable
 from bot.ports.llm import Message
 from handlers.breakdown.plan import BreakdownPlan
 from handlers.issue import IssueData
@@ -38,4 +39,4 @@ async def breakdown_propose(inp: ProposeInput, ctx: StepContext) -> ProposeOutpu
     ]
     answer = await ctx.llm.complete(messages, BreakdownPlan, ctx.run.llm_model, inp.max_tokens)
     ctx.note_llm(answer.model, answer.usage)
-    return ProposeOutput(plan=answer.output.model_dump(mode="json"))
+    return ProposeOutput(plan=postable(answer.output).model_dump(mode="json"))

@@ -7,7 +7,8 @@ from pydantic import BaseModel
 
 from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import step
-from handlers.draft.plan import DraftPlan
+from handlers.draft.approve_diff import needs_approval
+from handlers.draft.plan import DraftPlan, checked_path, refuse_actions_paths
 from handlers.draft.write import FileChange
 from handlers.issue import IssueData
 
@@ -22,6 +23,21 @@ class OpenInput(BaseModel):
     issue: IssueData
     plan: DraftPlan
     changes: list[FileChange]
+    allow_github_actions: bool = False  # from draft.plan's `with`: see there
+    approve_diff: bool | None = None  # from draft.write's `with`: see there
+    diff_approval: str = ""  # draft.approve_diff's decision, when the workflow has that step
+
+
+def unapproved_diff(paths: list[str], approve_diff: bool | None, diff_approval: str) -> str | None:
+    """Pure: why these files may not be committed yet, or None. Files under `.github/` (and
+    any, when the workflow says `approve_diff: true`) need people to approve their contents."""
+    if diff_approval == "approved" or not needs_approval(paths, approve_diff):
+        return None
+    return (
+        "the written files need an approval of their contents before they are committed "
+        f"({', '.join(f'`{p}`' for p in paths)}): add `- uses: draft.approve_diff` after "
+        "draft.write in the workflow"
+    )
 
 
 class OpenOutput(BaseModel):
@@ -47,6 +63,14 @@ async def draft_open_pr(inp: OpenInput, ctx: StepContext) -> OpenOutput:
     """Commit the changes on the draft branch (git data API) and open or update the draft PR."""
     if not inp.changes:
         raise StepFailed("there is nothing to commit: the approved plan changes no file")
+    try:  # checked again where files are written, whatever steps came before
+        paths = [checked_path(change.path) for change in inp.changes]
+        refuse_actions_paths(paths, inp.allow_github_actions)
+    except ValueError as refused:
+        raise StepFailed(str(refused)) from None
+    why = unapproved_diff(paths, inp.approve_diff, inp.diff_approval)
+    if why is not None:
+        raise StepFailed(why)
     branch = f"baton/issue-{inp.number}"
     files = {change.path: change.content for change in inp.changes}
     message = f"Draft for #{inp.number}: {inp.issue.title}"

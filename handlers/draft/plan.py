@@ -14,6 +14,40 @@ _FILE = re.compile(r"^- \[(?P<tick>[ xX])\] `(?P<path>[^`]+)` \((?P<action>\w+)\
 _SECTIONS = ("**Approach**", "**Files**", "**Risks**")
 
 
+# What GitHub Actions runs: a change there runs code with the repository's secrets on the next
+# push, so a draft may touch these only where the repository's config says so.
+ACTIONS_FOLDERS = (".github/workflows/", ".github/actions/")
+
+
+def checked_path(path: str) -> str:
+    """A path inside the repository, written one way only: no empty, `.` or `..` parts, no
+    leading `/` and no backslash, so `./.github//workflows/x` cannot pass for another path."""
+    parts = path.split("/")
+    bad = {"", ".", ".."}.intersection(parts) or "\\" in path or parts[0].lower() == ".git"
+    if bad or any(ord(char) < 32 for char in path):
+        raise ValueError(
+            f"`{path}` is not a path inside the repository written plainly "
+            "(like `src/app.py`: no `.`, `..` or empty parts, no leading `/`)"
+        )
+    return path
+
+
+def actions_paths(paths: list[str]) -> list[str]:
+    """The paths among `paths` that GitHub Actions would run (case as GitHub compares it)."""
+    return [p for p in paths if p.lower().startswith(ACTIONS_FOLDERS)]
+
+
+def refuse_actions_paths(paths: list[str], allowed: bool) -> None:
+    """StepFailed-worthy ValueError for GitHub Actions files, unless the config allows them."""
+    found = actions_paths(paths)
+    if found and not allowed:
+        raise ValueError(
+            f"the plan changes {', '.join(f'`{p}`' for p in found)}, which GitHub Actions runs; "
+            "Baton drafts those only with `allow_github_actions: true` in the draft.plan "
+            "step's `with` in `.github/baton.yml`"
+        )
+
+
 class PlannedFile(BaseModel):
     path: str = Field(description="Repository-relative path, e.g. src/app/search.py.")
     action: Action = Field(description="modify an existing file, create a new one, or delete one.")
@@ -22,12 +56,7 @@ class PlannedFile(BaseModel):
     @field_validator("path")
     @classmethod
     def _inside_repository(cls, path: str) -> str:
-        parts = path.split("/")
-        if not path or path.startswith("/") or ".." in parts or parts[0] == ".git":
-            raise ValueError(f"`{path}` is not a path inside the repository")
-        if path.startswith(".github/workflows/"):
-            raise ValueError(f"`{path}`: Baton does not write GitHub Actions workflows")
-        return path
+        return checked_path(path)
 
 
 class DraftPlan(BaseModel):

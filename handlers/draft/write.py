@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import RetryPolicy, step
 from bot.ports.llm import Message
-from handlers.draft.plan import DraftPlan, PlannedFile
+from handlers.draft.plan import DraftPlan, PlannedFile, refuse_actions_paths
 from handlers.issue import IssueData
 
 
@@ -30,10 +30,17 @@ class WriteInput(BaseModel):
     issue: IssueData
     plan: DraftPlan
     max_tokens: int = 8192
+    allow_github_actions: bool = False  # from draft.plan's `with`: see there
+    approve_diff: bool | None = Field(
+        default=None,
+        description="Have people approve the written files before they are committed "
+        "(draft.approve_diff): true always, false never; unset, when a file is under `.github/`.",
+    )
 
 
 class WriteOutput(BaseModel):
     changes: list[FileChange]
+    approve_diff: bool | None = None  # handed on to draft.approve_diff and draft.open_pr
 
 
 async def current_text(inp: WriteInput, ctx: StepContext, planned: PlannedFile) -> str | None:
@@ -75,4 +82,9 @@ async def write_file(inp: WriteInput, ctx: StepContext, planned: PlannedFile) ->
 @step("draft.write", input=WriteInput, output=WriteOutput, retry=RetryPolicy(max_attempts=1))
 async def draft_write(inp: WriteInput, ctx: StepContext) -> WriteOutput:
     """Write every file of the approved plan, one model call per file."""
-    return WriteOutput(changes=[await write_file(inp, ctx, f) for f in inp.plan.files])
+    try:  # the plan as approved: a maintainer may have added a path while editing it
+        refuse_actions_paths([f.path for f in inp.plan.files], inp.allow_github_actions)
+    except ValueError as refused:
+        raise StepFailed(str(refused)) from None
+    changes = [await write_file(inp, ctx, f) for f in inp.plan.files]
+    return WriteOutput(changes=changes, approve_diff=inp.approve_diff)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from bot.engine.context import StepContext
 from bot.engine.registry import step
+from bot.engine.untrusted import hidden_comments_shown
 
 
 class IssueInput(BaseModel):
@@ -41,12 +42,14 @@ async def issue_read(inp: IssueInput, ctx: StepContext) -> IssueOutput:
     issue = await ctx.github.get_issue(inp.repo, inp.number)
     comments = await ctx.github.list_comments(inp.repo, inp.number)
     said = [
-        IssueComment(author=c.author, body=c.body) for c in comments if "<!-- baton:" not in c.body
+        IssueComment(author=c.author, body=hidden_comments_shown(c.body))
+        for c in comments
+        if "<!-- baton:" not in c.body
     ]
     data = IssueData(
         number=issue.number,
         title=issue.title,
-        body=issue.body,
+        body=hidden_comments_shown(issue.body),
         author=issue.author,
         labels=list(issue.labels),
         comments=said,

@@ -10,6 +10,7 @@ from typing import Literal
 from pathspec import GitIgnoreSpec
 from pydantic import BaseModel, ConfigDict
 
+from bot.engine.untrusted import hidden_comments_shown
 from bot.ports.github import PullFile, PullRequest
 from handlers.review.models import DiffFile, PullRequestDiff, SkippedFile
 
@@ -184,7 +185,7 @@ def pull_request_diff(
     return PullRequestDiff(
         number=pr.number,
         title=pr.title,
-        body=pr.body,
+        body=hidden_comments_shown(pr.body),  # for the model: what GitHub hides is shown
         author=pr.author,
         head_sha=pr.head_sha,
         base_sha=pr.base_sha,

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bot.engine.context import StepContext
 from bot.engine.registry import RetryPolicy, step
+from bot.engine.untrusted import postable
 from bot.ports.llm import Message
 from handlers.review.chunks import chunk_files
 from handlers.review.models import DiffChunk, Finding, PullRequestDiff, ReviewOutput
@@ -79,7 +80,7 @@ async def review_chunk(
     ]
     answer = await ctx.llm.complete(messages, ReviewOutput, ctx.run.llm_model, inp.max_tokens)
     ctx.note_llm(answer.model, answer.usage)
-    return answer.output
+    return postable(answer.output, code_fields=frozenset({"suggestion", "path"}))
 
 
 # One attempt at the engine level: the SDK already retried transient errors, and each engine

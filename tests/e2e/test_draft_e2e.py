@@ -130,3 +130,41 @@ def test_a_crash_after_the_pull_request_was_created_leaves_one_branch_and_one_pu
         "baton/issue-12"
     ]
     assert world.github.file_at(REPO, "baton/issue-12", "src/app.py") == WRITTEN["src/app.py"]
+
+
+CODEOWNERS = "* @octo/maintainers\n"
+
+
+def test_a_draft_touching_github_waits_for_an_approval_of_the_exact_diff(world: World) -> None:
+    """The plan approved first names paths; what the model then writes could be anything, so
+    files under `.github/` are shown as a diff and wait for a second approval."""
+    plan = {**PLAN, "files": [*PLAN["files"], {"path": ".github/CODEOWNERS", "action": "create",
+                                                "why": "name the owners"}]}  # fmt: skip
+    written = {**WRITTEN, ".github/CODEOWNERS": CODEOWNERS}
+
+    def answer_with_codeowners(request: dict[str, Any]) -> Any:
+        if "DraftPlan" in str(request):
+            return plan
+        path = next(p for p in written if f"File: `{p}`" in str(request))
+        return {"path": path, "content": written[path]}
+
+    seed(world)
+    world.llm.respond_with(answer_with_codeowners)
+    on_issue(world, "/draft")
+    on_issue(world, f"/approve {approval_hash(world)}")
+
+    def diff_shown() -> Any:
+        return next(
+            (c for c in world.github.comments(REPO, 12) if "Changes for #12 — waiting" in c.body),
+            None,
+        )
+
+    shown = world.wait_for(diff_shown, what="the written files shown for approval").body
+    assert "+++ b/.github/CODEOWNERS" in shown and "+* @octo/maintainers" in shown
+    assert draft_pulls(world) == []  # nothing is committed before the second approval
+    diff_hash = re.search(r"approval of `([0-9a-f]{8})`", shown).group(1)  # type: ignore[union-attr]
+    on_issue(world, f"/approve {diff_hash}")
+
+    [pull] = world.wait_for(lambda: draft_pulls(world), what="the draft pull request")
+    for path, text in written.items():
+        assert world.github.file_at(REPO, "baton/issue-12", path) == text

@@ -109,7 +109,7 @@ def plan_for(
         paths_include=list(workflow.paths.include),
         paths_exclude=list(workflow.paths.exclude),
         run_url=f"{public_url.rstrip('/')}/runs/{run_id}" if public_url else "",
-        budget=config.config.llm.budget.model_dump(),
+        budget=config.config.llm.budget.caps(),
         price=config.config.llm.price.model_dump() if config.config.llm.price else None,
         deliver_to=str(workflow.deliver.webhook) if workflow.deliver else "",
     )

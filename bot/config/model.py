@@ -235,14 +235,29 @@ class Workflow(BaseModel):
         return data
 
 
+UNLIMITED = "unlimited"
+# A cap as written: a positive number of tokens, or `unlimited` (not `~`, which in a file that
+# `extends` another means "the default", so that a cap can never be dropped by accident).
+Cap = Annotated[int, Field(gt=0)] | Literal["unlimited"]
+
+
 class Budget(BaseModel):
-    """Token caps; a capped run finishes with what it has and says it is partial."""
+    """Token caps, on by default; a capped run finishes with what it has and says it is partial."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    tokens_per_run: int | None = Field(None, gt=0, description="Cap for one run.")
-    tokens_per_pr: int | None = Field(None, gt=0, description="Cap over all runs on one PR.")
-    tokens_per_repo_per_day: int | None = Field(None, gt=0, description="Daily cap per repo.")
+    tokens_per_run: Cap = Field(200_000, description="Cap for one run (`unlimited`: none).")
+    tokens_per_pr: Cap = Field(
+        1_000_000, description="Cap over all runs on one PR (`unlimited`: none)."
+    )
+    tokens_per_repo_per_day: Cap = Field(
+        5_000_000,
+        description="Cap over one repository's runs in the last 24 hours (`unlimited`: none).",
+    )
+
+    def caps(self) -> dict[str, int | None]:
+        """The caps as the engine reads them: None where there is none."""
+        return {name: None if cap == UNLIMITED else cap for name, cap in self.model_dump().items()}
 
 
 class Price(BaseModel):

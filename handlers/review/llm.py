@@ -33,6 +33,7 @@ class ReviewLLMOutput(BaseModel):
     chunks: int
     reviewed_chunks: int = 0
     partial: bool = False  # the token budget ran out before every chunk was reviewed
+    cancelled: bool = False  # the run was cancelled (superseded) before every chunk was reviewed
 
 
 def instructions_for(path: str, instructions: dict[str, str]) -> list[str]:
@@ -91,8 +92,12 @@ async def review_llm(inp: ReviewLLMInput, ctx: StepContext) -> ReviewLLMOutput:
     chunks = chunk_files(list(inp.diff.files), inp.chunk_tokens)
     summaries: list[str] = []
     findings: list[Finding] = []
+    cancelled = False
     for chunk in chunks:
         if not ctx.can_spend(chunk.estimated_tokens + inp.max_tokens):
+            break
+        # A newer push or an operator stopped the run: the rest would be paid for and unread.
+        if summaries and (cancelled := ctx.cancelled()):
             break
         output = await review_chunk(inp, ctx, chunk, len(chunks))
         summaries.append(output.summary.strip())
@@ -102,5 +107,6 @@ async def review_llm(inp: ReviewLLMInput, ctx: StepContext) -> ReviewLLMOutput:
         llm_findings=findings,
         chunks=len(chunks),
         reviewed_chunks=len(summaries),
-        partial=len(summaries) < len(chunks),
+        partial=len(summaries) < len(chunks) and not cancelled,
+        cancelled=cancelled,
     )

@@ -98,7 +98,7 @@ def test_a_key_set_to_nothing_drops_the_orgs_workflow_or_setting() -> None:
     config = load_extended(repo, ORG, base_repo="octo/.github", steps=STEPS)
 
     assert list(config.workflows) == ["review"]
-    assert config.llm.budget.tokens_per_run is None
+    assert config.llm.budget.tokens_per_run == 200_000  # Baton's default, not the org's
     assert config.llm.model == "org-model"
 
 

@@ -120,6 +120,33 @@ def test_the_run_knows_the_workflows_paths_model_and_the_pull_request() -> None:
     assert run.sender == "alice"
 
 
+def test_a_run_is_capped_by_default_so_spend_has_a_ceiling_nobody_had_to_set() -> None:
+    match = Match(workflow="review", trigger="pull_request.opened")
+
+    run = plan_for(event(), repo_config(), match, "abc1234").run
+
+    assert run.budget == {
+        "tokens_per_run": 200_000,
+        "tokens_per_pr": 1_000_000,
+        "tokens_per_repo_per_day": 5_000_000,
+    }
+
+
+def test_a_cap_written_unlimited_is_no_cap_and_the_others_stay() -> None:
+    text = CONFIG.replace(
+        "claude-sonnet-4 }",
+        "claude-sonnet-4, budget: { tokens_per_pr: unlimited, tokens_per_run: 9000 } }",
+    )
+    config = RepoConfig(config=load_config_unchecked(text), sha="c0ffee0123456789")
+    match = Match(workflow="review", trigger="pull_request.opened")
+
+    run = plan_for(event(), config, match, "abc1234").run
+
+    assert run.budget["tokens_per_pr"] is None
+    assert run.budget["tokens_per_run"] == 9000
+    assert run.budget["tokens_per_repo_per_day"] == 5_000_000
+
+
 def test_a_workflow_without_paths_looks_at_every_file() -> None:
     issue = event(kind="issues", subject="issue", head_sha="", number=3)
 

@@ -164,6 +164,21 @@ async def test_review_llm_asks_once_per_chunk_and_joins_the_summaries() -> None:
     assert [u.id for u in ctx.telemetry.prompts] == ["review"] * 3
 
 
+async def test_a_review_cancelled_between_chunks_asks_the_model_no_more() -> None:
+    """A newer push supersedes the run while its first chunk is reviewed: the other chunks
+    would be paid for and never posted."""
+    paths = ["src/a.py", "src/b.py", "src/c.py"]
+    github, llm = FakeGitHub([added_file(p) for p in paths]), FakeLLM()
+    ctx = context(github, llm)
+    diff = await pr_diff(ctx)
+    ctx.cancelled = lambda: len(llm.prompts) >= 1  # superseded once the first call was made
+
+    out = await run_step("review.llm", ctx, repo=REPO, diff=diff, chunk_tokens=500)
+
+    assert len(llm.prompts) == 1
+    assert (out.chunks, out.reviewed_chunks, out.cancelled, out.partial) == (3, 1, True, False)
+
+
 async def test_review_llm_returns_the_models_findings_as_llm_findings() -> None:
     finding = LLMFinding(path="src/b.py", line=3, severity="major", title="Bug", body="Wrong.")
     github, llm = FakeGitHub([added_file("src/a.py"), added_file("src/b.py")]), FakeLLM([finding])

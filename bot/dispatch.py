@@ -44,9 +44,10 @@ async def check_role(event: Event, required: str) -> dict[str, Any]:
     return {"role": role, "allowed": role_allows(role, required)}  # type: ignore[arg-type]
 
 
-async def refuse(event: Event, command: str, required: str, role: str) -> None:
+async def refuse(event: Event, command: str, required: str, role: str, label: str = "") -> None:
     github = runtime.current().github(event.installation_id or 0)
-    body = refusal_text(event.sender, command, required, role, reply_marker(event.delivery_id))
+    marker = reply_marker(event.delivery_id)
+    body = refusal_text(event.sender, command, required, role, marker, label)
     await github.upsert_comment(
         event.repo, event.number or 0, reply_marker(event.delivery_id), body
     )
@@ -72,16 +73,27 @@ def read_pull(recorded: dict[str, Any] | str) -> tuple[str, PullRequest | None]:
     return pull.head_sha, pull
 
 
+def needs_role(matches: list[Match]) -> bool:
+    """Pure: whether a person chose to start these runs, by a command or by adding a label;
+    either way their role must reach `commands.allowed`."""
+    return any(m.trigger.startswith("/") or ".labeled:" in m.trigger for m in matches)
+
+
 async def permitted(event: Event, config: RepoConfig) -> bool:
-    """Slash-commands need the role in `commands.allowed`; refused ones get a reply saying why."""
-    command = parse_command(event.comment_body)
+    """Slash-commands and labels that start workflows need the role in `commands.allowed`;
+    refused ones get a reply saying why."""
+    command = parse_command(event.comment_body) if event.kind == "issue_comment" else None
     required = config.config.commands.allowed
     verdict = await durable_step({**READ, "name": "permission"}, check_role, event, required)
     if verdict["allowed"]:
-        await durable_step({**READ, "name": "react"}, acknowledge, event)
+        if event.comment_id:
+            await durable_step({**READ, "name": "react"}, acknowledge, event)
         return True
     name = f"/{command.name}" if command else "command"
-    await durable_step({**READ, "name": "refuse"}, refuse, event, name, required, verdict["role"])
+    label = event.label if command is None else ""
+    await durable_step(
+        {**READ, "name": "refuse"}, refuse, event, name, required, verdict["role"], label
+    )
     return False
 
 
@@ -141,7 +153,7 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
     matches = await drop_paused(event, matching_workflows(config.config, event))
     if not matches:
         return {"runs": []}
-    if any(m.trigger.startswith("/") for m in matches) and not await permitted(event, config):
+    if needs_role(matches) and not await permitted(event, config):
         return {"refused": event.sender}
     head_sha, read = event.head_sha, None
     if event.subject == "pull_request" and not head_sha:

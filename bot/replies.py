@@ -21,9 +21,13 @@ def reply_marker(delivery_id: str) -> str:
     return f"<!-- baton:reply {delivery_id} -->"
 
 
-def refusal_text(user: str, command: str, required: str, role: str, marker: str) -> str:
+def refusal_text(
+    user: str, command: str, required: str, role: str, marker: str, label: str = ""
+) -> str:
+    """Why `user` may not run `command` (or, with `label`, start a workflow by that label)."""
     template = _env.get_template("refusal.md.j2")
-    return template.render(user=user, command=command, required=required, role=role, marker=marker)
+    values = {"command": command, "required": required, "role": role, "label": label}
+    return template.render(user=user, marker=marker, **values)
 
 
 def render_reply(template: str, **values: Any) -> str:

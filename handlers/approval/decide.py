@@ -39,9 +39,21 @@ class Verdict(BaseModel):
 
 
 def judge(
-    decision: Decision, required: Role, shown_hash: str, current_hash: str, head_moved: bool
+    decision: Decision,
+    required: Role,
+    shown_hash: str,
+    current_hash: str,
+    head_moved: bool,
+    requester: str = "",
 ) -> Verdict:
-    """Pure: the decision's effect, given the plan's hash when shown and now."""
+    """Pure: the decision's effect, given the plan's hash when shown and now; `requester`,
+    when given, is the person who started the run, who may then not approve it."""
+    if requester and decision.decision == "approve" and decision.user.lower() == requester.lower():
+        return Verdict(
+            kind="refused",
+            message=f"@{decision.user} you asked for this run, so someone else must approve "
+            "its plan (the workflow says `forbid_self_approval: true`).",
+        )
     if not role_allows(decision.role, required):
         return Verdict(
             kind="refused",

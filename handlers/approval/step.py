@@ -44,6 +44,10 @@ class ApprovalInput(BaseModel):
     plan_format: str
     from_: Role = Field(default="maintain", alias="from", description="Who may decide.")
     timeout: float = Field(default=7 * 86400, description="How long to wait, e.g. 7d or 12h.")
+    forbid_self_approval: bool = Field(
+        default=False, description="The person who started the run may not approve it."
+    )
+    sender: str = ""  # who started the run (from the run)
 
     @field_validator("timeout", mode="before")
     @classmethod
@@ -146,7 +150,10 @@ class Wait:
             )
             return None
         moved = self.inp.subject == "pull_request" and head != self.shown.head_sha
-        verdict = judge(decision, self.inp.from_, self.shown.hash, plan_hash(plan), moved)
+        requester = self.inp.sender if self.inp.forbid_self_approval else ""
+        verdict = judge(
+            decision, self.inp.from_, self.shown.hash, plan_hash(plan), moved, requester
+        )
         if verdict.kind == "refused":
             await self.reply(decision.delivery, verdict.message)
             return None

@@ -35,6 +35,10 @@ class DiffApprovalInput(BaseModel):
     )
     from_: Role = Field(default="maintain", alias="from", description="Who may decide.")
     timeout: float = Field(default=7 * 86400, description="How long to wait, e.g. 7d or 12h.")
+    forbid_self_approval: bool = Field(
+        default=False, description="The person who started the run may not approve it."
+    )
+    sender: str = ""  # who started the run (from the run)
 
     @field_validator("timeout", mode="before")
     @classmethod
@@ -106,7 +110,7 @@ async def draft_approve_diff(inp: DiffApprovalInput, ctx: StepContext) -> DiffAp
     asked = ApprovalInput(
         repo=inp.repo, number=inp.number, run_id=inp.run_id, subject="issue",
         plan=diff_plan(inp.changes), plan_format="draft-diff", from_=inp.from_,
-        timeout=inp.timeout,
+        timeout=inp.timeout, forbid_self_approval=inp.forbid_self_approval, sender=inp.sender,
     )  # fmt: skip
     appendix = await shown_diffs(inp, ctx)
     out = await wait_for_decision(asked, ctx, part="diff", title="Changes", appendix=appendix)

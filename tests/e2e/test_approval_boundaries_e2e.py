@@ -15,6 +15,7 @@ from tests.e2e.test_breakdown_e2e import (
     start,
     sub_issue_titles,
 )
+from tests.payloads import payload
 
 OTHER = "mallory/playground"  # a repository where the attacker is a maintainer
 
@@ -69,3 +70,66 @@ def test_another_bots_copy_of_the_plan_is_not_what_gets_approved(world: World) -
     world.wait_for(lambda: len(sub_issue_titles(world)) == 3, what="three sub-issues")
     assert sub_issue_titles(world) == [t["title"] for t in PLAN["tasks"]]
     assert shown_hash(body) == plan_hash
+
+
+SELF_APPROVAL_FORBIDDEN = """\
+version: 1
+workflows:
+  breakdown:
+    on: [/breakdown]
+    steps:
+      - uses: issue.read
+      - uses: breakdown.propose
+      - uses: approval
+        with: { from: maintain, forbid_self_approval: true }
+      - uses: breakdown.create
+"""
+
+
+def test_the_requester_may_not_approve_their_own_plan_when_the_workflow_forbids_it(
+    world: World,
+) -> None:
+    world.llm.respond_with(lambda request: PLAN)
+    files = {".github/baton.yml": SELF_APPROVAL_FORBIDDEN}
+    world.github.add_repo(REPO, installation_id=INSTALLATION, files=files)
+    world.github.add_issue(REPO, number=9, title="Search", body="Users want search.")
+    world.github.set_role(REPO, "maya", "maintain")
+    world.github.set_role(REPO, "moss", "maintain")
+    on_issue(world, "/breakdown", "maya")
+    plan_hash = shown_hash(approval_comment(world, "waiting for approval").body)
+
+    on_issue(world, f"/approve {plan_hash}", "maya")
+
+    replied(world, REPO, "someone else must approve")
+    assert sub_issue_titles(world) == []
+    on_issue(world, f"/approve {plan_hash}", "moss")
+    world.wait_for(lambda: len(sub_issue_titles(world)) == 3, what="three sub-issues")
+    assert "Approved by @moss" in approval_comment(world).body
+
+
+def test_a_label_that_starts_a_workflow_needs_the_commands_role(world: World) -> None:
+    """Anyone with triage access may label an issue; `baton-draft` must not let them start a
+    draft that `/draft` would refuse them."""
+    world.github.add_repo(REPO, installation_id=INSTALLATION, files={"README.md": "hi\n"})
+    world.github.add_issue(REPO, number=9, title="Search", body="Users want search.")
+    world.github.set_role(REPO, "tia", "triage")
+    event = payload(
+        "issues",
+        "labeled",
+        **{
+            "repository.full_name": REPO,
+            "repository.default_branch": "main",
+            "installation.id": INSTALLATION,
+            "issue.number": 9,
+            "label.name": "baton-draft",
+            "sender.login": "tia",
+            "sender.type": "User",
+        },
+    )
+    event["issue"].pop("pull_request", None)
+
+    world.send("issues", event)
+
+    replied(world, REPO, "the label `baton-draft` starts a workflow, which needs **write**")
+    assert not any("waiting for approval" in c.body for c in world.github.comments(REPO, 9))
+    assert world.llm.requests == []

@@ -58,6 +58,28 @@ def test_a_run_takes_only_decisions_made_on_its_own_issue_or_check_run(
     assert made_elsewhere(made, "octo/a", 9, "d-1:breakdown") is elsewhere
 
 
+@pytest.mark.parametrize(
+    ("user", "kind", "requester", "expected"),
+    [
+        ("mia", "approve", "mia", "refused"),
+        ("MIA", "approve", "mia", "refused"),  # GitHub logins ignore case
+        ("mia", "reject", "mia", "rejected"),  # withdrawing your own request is fine
+        ("mia", "approve", "", "approved"),  # forbid_self_approval is off
+        ("mia", "approve", "ray", "approved"),
+    ],
+)
+def test_a_requester_may_not_approve_their_own_run_when_the_workflow_says_so(
+    user: str, kind: str, requester: str, expected: str
+) -> None:
+    made = decision(kind).model_copy(update={"user": user})
+
+    verdict = judge(made, "maintain", "aaaa1111", "aaaa1111", False, requester)
+
+    assert verdict.kind == expected
+    if expected == "refused":
+        assert "someone else must approve" in verdict.message
+
+
 def test_refusal_says_who_may_decide() -> None:
     verdict = judge(decision(role="write"), "maintain", "aaaa1111", "aaaa1111", False)
 

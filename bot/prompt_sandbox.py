@@ -7,7 +7,9 @@ untrusted; it renders in a child process (`python -m bot.prompt_sandbox`) that
 
 - caps its own address space (RLIMIT_AS), so a memory bomb ends in a MemoryError there;
 - is killed when a render takes longer than the time limit, and started again for the next;
-- speaks JSON both ways, so nothing a template might do in the child can run in Baton.
+- speaks JSON both ways, so nothing a template might do in the child can run in Baton;
+- gets none of Baton's environment (the App's key, the webhook secret, LLM keys, the admin
+  token) beyond the few variables Python needs to start, in case a template ever escapes.
 
 One child per Baton process serves renders one at a time (a render takes milliseconds).
 """
@@ -22,12 +24,20 @@ import struct
 import subprocess
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import IO, Any
 
 DEFAULT_SECONDS = 2.0
 DEFAULT_MEGABYTES = 256
 _HEADER = struct.Struct(">I")  # each message: its length, then that much JSON
+
+# What the child may inherit: where programs and libraries are, the locale, and where Python
+# and its packages are when the operator moved them. A venv needs none of these (the child is
+# its python, which finds the venv's packages beside itself); nor does `pip install --user`
+# (site finds the home folder without HOME). Everything else, the secrets first, stays out.
+INHERITED = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "LD_LIBRARY_PATH",
+             "PYTHONHOME", "PYTHONPATH", "PYTHONUSERBASE")  # fmt: skip
 
 
 class RenderRefused(Exception):
@@ -48,6 +58,12 @@ def configure(limits: Limits) -> None:
     global _limits
     _limits = limits
     _server.stop()  # the next render starts a child with the new memory limit
+
+
+def child_environment(parent: Mapping[str, str]) -> dict[str, str]:
+    """The render child's whole environment, from the parent's (os.environ)."""
+    kept = {name: parent[name] for name in INHERITED if name in parent}
+    return kept | {"PYTHONSAFEPATH": "1"}  # the working folder is not on the child's path
 
 
 def _send(stream: IO[bytes], message: Any) -> None:
@@ -79,7 +95,7 @@ class _Server:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                env={**os.environ, "PYTHONSAFEPATH": "1"},
+                env=child_environment(os.environ),
             )
         return self._child
 

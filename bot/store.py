@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import time
 from typing import Any
 
@@ -34,8 +36,28 @@ def sqlalchemy_url(database_url: str) -> str:
     return database_url
 
 
+def create_private_sqlite_file(database_url: str) -> None:
+    """Create a SQLite database's missing file readable by its owner only (0600), as `.env` is.
+
+    DBOS and SQLAlchemy would create it with the umask's mode (often 0644), and it holds every
+    run's inputs and outputs. SQLite gives its -wal, -shm and journal files the database file's
+    mode. An existing file keeps its mode: the operator may have chosen it (docs/deployment.md
+    says how to tighten an older one).
+    """
+    url = sa.engine.make_url(sqlalchemy_url(database_url))
+    path = url.database
+    if url.get_backend_name() != "sqlite" or path in (None, "", ":memory:") or "uri" in url.query:
+        return
+    # It may exist; or its folder may be missing, which SQLite names when it opens the file.
+    with contextlib.suppress(OSError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Store:
     def __init__(self, database_url: str) -> None:
+        # A process builds its Store (bootstrap's Baton) before DBOS or the inbox open the
+        # database, so no one else creates the file first. SQLite reads an empty file as empty.
+        create_private_sqlite_file(database_url)
         url = sqlalchemy_url(database_url)
         args = {"timeout": 30} if url.startswith("sqlite") else {}
         self.engine = sa.create_engine(url, connect_args=args, pool_pre_ping=True)

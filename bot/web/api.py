@@ -23,7 +23,8 @@ from bot.engine import runtime
 from bot.engine.runner import RunPlan, start_run
 from bot.ports.github import GitHubError
 from bot.web.api_views import run_view
-from bot.web.pages_auth import admin_token, same
+from bot.web.pages_auth import admin_token
+from bot.web.sign_in_limit import TooMany, admin_token_given
 
 bearer = HTTPBearer(auto_error=False, description="The value of BATON_ADMIN_TOKEN.")
 
@@ -33,6 +34,7 @@ class InstallationLookup(Protocol):
 
 
 def require_admin(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> None:
     secret = admin_token(runtime.current().settings)
@@ -40,7 +42,13 @@ def require_admin(
         raise HTTPException(
             503, "the API is closed: set BATON_ADMIN_TOKEN (a long random string) and restart"
         )
-    if credentials is None or not same(credentials.credentials, secret):
+    try:  # a wrong token is logged and counted against the client's address
+        given = credentials is not None and admin_token_given(
+            request, credentials.credentials, secret, "bearer token, API"
+        )
+    except TooMany as refused:
+        raise HTTPException(429, refused.message, {"Retry-After": str(refused.seconds)}) from None
+    if not given:
         raise HTTPException(
             401, "missing or wrong bearer token (BATON_ADMIN_TOKEN)", {"WWW-Authenticate": "Bearer"}
         )
@@ -62,6 +70,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
         401: "No or a wrong bearer token.",
         404: "The App is not installed on the repository, or no such run.",
         409: "The Idempotency-Key was used before for a different request.",
+        429: "Too many wrong tokens came from this address: retry after `Retry-After` seconds.",
         502: "GitHub did not answer.",
         503: "BATON_ADMIN_TOKEN is not set: the API is closed.",
     }.items()

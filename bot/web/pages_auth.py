@@ -1,15 +1,16 @@
 """Who may use the run pages: the admin token as a bearer, or a session cookie it was traded for.
 
-The cookie holds when it was issued and an HMAC of that keyed by the admin token, so changing
-the token ends every session. Forms that change runs carry a CSRF token (an HMAC of the
-session); the cookie is also SameSite=Strict, so other sites' pages cannot send it at all.
+The cookie holds a random session id, which the database knows until it expires or is signed
+out of (bot/web/sessions.py), and an HMAC of the id keyed by the admin token, so changing the
+token ends every session. Forms that change runs carry a CSRF token (an HMAC of the cookie);
+the cookie is also SameSite=Strict, so other sites' pages cannot send it at all.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import time
+import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
@@ -23,6 +24,7 @@ NOT_SET_UP = (
     "The run pages are closed: set BATON_ADMIN_TOKEN (a long random string) in the environment "
     "or .env of `baton serve`, restart it, and sign in with that token."
 )
+EXPIRED = "The form has expired (or came from elsewhere): reload the page and try again."
 
 
 @dataclass(frozen=True)
@@ -46,17 +48,16 @@ def same(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def new_session(secret: str, now: float | None = None) -> str:
-    issued = str(int(now if now is not None else time.time()))
-    return f"{issued}.{_mac(secret, 'session', issued)}"
+def new_session(secret: str) -> tuple[str, str]:
+    """A new session: its cookie, and the random id in it that the database is to know."""
+    session_id = secrets.token_urlsafe(32)
+    return f"{session_id}.{_mac(secret, 'session', session_id)}", session_id
 
 
-def session_ok(secret: str, value: str, now: float | None = None) -> bool:
-    issued, _, mac = value.partition(".")
-    if not issued.isdigit() or not same(mac, _mac(secret, "session", issued)):
-        return False
-    age = (now if now is not None else time.time()) - int(issued)
-    return 0 <= age < SESSION_SECONDS
+def session_id(secret: str, cookie: str) -> str | None:
+    """The id in a cookie the admin token signed, else None: forgeries cost no lookup."""
+    found, _, mac = cookie.partition(".")
+    return found if found and same(mac, _mac(secret, "session", found)) else None
 
 
 def csrf_for(secret: str, session: str) -> str:
@@ -66,17 +67,6 @@ def csrf_for(secret: str, session: str) -> str:
 def bearer(request: Request) -> str | None:
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     return credentials.strip() if scheme.lower() == "bearer" else None
-
-
-def access(request: Request, secret: str) -> Access | None:
-    """The request's access, or None: a wrong bearer token is refused even with a cookie."""
-    token = bearer(request)
-    if token is not None:
-        return Access("bearer") if same(token, secret) else None
-    session = request.cookies.get(SESSION_COOKIE, "")
-    if session and session_ok(secret, session):
-        return Access("session", csrf_for(secret, session))
-    return None
 
 
 async def form_fields(request: Request) -> dict[str, str]:

@@ -14,12 +14,12 @@ from bot.runs.query import RunFilter
 from bot.runs.service import RunActionRefused, RunNotFound, RunService
 from bot.runs.views import STATUSES
 from bot.settings import Settings
+from bot.store import Store
 from bot.web import pages_auth as auth
 from bot.web.login import Gate
 from bot.web.page_render import page, run_path
 
 PER_PAGE, MAX_PER_PAGE = 25, 100
-EXPIRED = "The form has expired (or came from elsewhere): reload the page and try again."
 Action = Callable[[RunService, str, dict[str, str]], Awaitable[str]]
 
 
@@ -54,7 +54,7 @@ class RunPages:
     async def list_page(
         self, request: Request, repo: str = "", workflow: str = "", status: str = ""
     ) -> Response:
-        granted = self.gate.check(request)
+        granted = await self.gate.check(request)
         if isinstance(granted, Response):
             return granted
         wanted = RunFilter(repo.strip(), workflow.strip(), status.strip())
@@ -71,10 +71,11 @@ class RunPages:
             workflows=workflows,
             statuses=STATUSES,
             per_page=size if "per_page" in params else None,
+            csrf=granted.csrf,  # for the sign-out form
         )
 
     async def run_page(self, request: Request, run_id: str) -> Response:
-        granted = self.gate.check(request)
+        granted = await self.gate.check(request)
         if isinstance(granted, Response):
             return granted
         return await self.show(run_id, granted)
@@ -90,12 +91,12 @@ class RunPages:
         return page("run.html", code, **values)
 
     async def act(self, request: Request, run_id: str, action: Action) -> Response:
-        granted = self.gate.check(request)
+        granted = await self.gate.check(request)
         if isinstance(granted, Response):
             return granted
         fields = await auth.form_fields(request)
         if not auth.csrf_ok(granted, fields):
-            return page("message.html", 403, title="Refused", message=EXPIRED)
+            return page("message.html", 403, title="Refused", message=auth.EXPIRED)
         try:
             target = await action(self.service(), run_id, fields)
         except RunNotFound:
@@ -114,9 +115,10 @@ class RunPages:
         return await self.act(request, run_id, fork)
 
 
-def create_router(settings: Settings, service: Callable[[], RunService]) -> APIRouter:
-    """The sign-in and run pages; `service` is called per request (DBOS is launched later)."""
-    gate = Gate(settings)
+def create_router(settings: Settings, service: Callable[[], RunService], store: Store) -> APIRouter:
+    """The sign-in and run pages; `service` is called per request (DBOS is launched later).
+    Sessions are kept in `store`'s database."""
+    gate = Gate(settings, store)
     pages = RunPages(gate, service)
     router = gate.router()
     router.add_api_route("/runs", pages.list_page, methods=["GET"])
@@ -141,4 +143,4 @@ def router_for_baton(baton: Baton) -> APIRouter:
             github=baton.runtime.github,
         )
 
-    return create_router(settings, service)
+    return create_router(settings, service, baton.store)

@@ -11,6 +11,12 @@ from bot import prompt_sandbox
 from bot.prompts import OVERRIDE_DIR, PromptError, parse_prompt, render_prompt
 
 OVERRIDE = f"{OVERRIDE_DIR}/review.md"
+SECRETS = {
+    "GITHUB_PRIVATE_KEY": "-----BEGIN RSA PRIVATE KEY-----\\nMIIEow-not-a-real-key",
+    "GITHUB_WEBHOOK_SECRET": "webhook-secret-the-child-must-not-hold",
+    "OPENAI_API_KEY": "sk-llm-key-the-child-must-not-hold",
+    "BATON_ADMIN_TOKEN": "admin-token-the-child-must-not-hold",
+}
 LOOPS = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
 
 
@@ -51,3 +57,21 @@ def test_baton_s_own_prompts_render_in_process() -> None:
 
     assert render_prompt(prompt, {"x": 3}).user == "3"
     assert prompt_sandbox.render_process_id() is None
+
+
+def test_the_render_process_holds_none_of_baton_s_secrets_wherever_baton_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # not the source tree: the child finds Baton as installed
+    prompt_sandbox.stop()  # the next render starts a child from this environment
+    try:
+        assert override("{{ x }} rendered") == "1 rendered"
+        pid = prompt_sandbox.render_process_id()
+        assert pid is not None
+        environment = Path(f"/proc/{pid}/environ").read_bytes()
+    finally:
+        prompt_sandbox.stop()
+
+    assert [name for name, value in SECRETS.items() if value.encode() in environment] == []

@@ -49,6 +49,21 @@ def test_the_session_cookie_from_signing_in_opens_the_check_runs_details_link(
     assert runs_world.ok_run in page.text and "review.publish" in page.text
 
 
+def test_signing_out_ends_the_session_even_for_a_copy_of_its_cookie(runs_world: RunsWorld) -> None:
+    with httpx.Client(base_url=runs_world.url) as browser:
+        browser.post("/login", data={"token": TOKEN, "next": "/runs"})
+        kept = browser.cookies["baton_session"]
+        page = browser.get("/runs")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert page.status_code == 200 and csrf is not None
+        signed_out = browser.post("/logout", data={"csrf": csrf.group(1)})
+
+    copied = httpx.get(f"{runs_world.url}/runs", cookies={"baton_session": kept})
+
+    assert signed_out.status_code == 303 and signed_out.headers["location"] == "/login"
+    assert copied.status_code == 401 and 'name="token"' in copied.text
+
+
 def test_runs_are_listed_newest_first_and_filtered_by_repo_workflow_and_status(
     runs_world: RunsWorld,
 ) -> None:

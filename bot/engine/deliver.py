@@ -4,11 +4,13 @@ Signed like GitHub's webhooks (`X-Baton-Signature-256: sha256=<HMAC-SHA256 of th
 with an `X-Baton-Delivery` id that stays the same across retries so the receiver can drop
 repeats. Retried with backoff as a DBOS step: 5xx, 429 and no answer are tried again, any
 other status is final. A delivery that fails for good is logged and kept as the run's DBOS
-event "delivery"; it never changes the run's status.
+event "delivery"; it never changes the run's status. Only the answer's status is looked at:
+its body is never read.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
@@ -18,14 +20,22 @@ from dbos import DBOS, StepOptions
 
 from bot.api.result import DeliveryOutcome, result_of
 from bot.engine import runtime
-from bot.engine.destinations import DestinationRefused, check_destination
+from bot.engine.destinations import (
+    Destination,
+    DestinationRefused,
+    check_destination,
+    is_ip_literal,
+)
 from bot.engine.record import RunRecord
 from bot.signature import sign
 
 log = logging.getLogger("baton.deliver")
 DELIVERY_EVENT = "delivery"  # DBOS event key: the outcome of the run's result delivery
 EVENT_NAME = "run.completed"  # the X-Baton-Event header
-TIMEOUT_SECONDS = 10.0
+TIMEOUT_SECONDS = 10.0  # the whole attempt, from resolving the name to the answer's headers
+# Each address gets this long to take the connection, so one that drops packets leaves time
+# to try the next (the host's other address family, say).
+TIMEOUTS = httpx.Timeout(TIMEOUT_SECONDS, connect=3.0)
 
 
 class DeliveryFailed(Exception):
@@ -52,7 +62,6 @@ def retryable(exc: BaseException) -> bool:
 async def post_result(url: str, delivery: str, body: str) -> int:
     """One attempt; returns the receiver's status, raises to be retried (or not)."""
     settings = runtime.current().settings
-    await check_destination(url, allow_private=settings.baton_delivery_allow_private)
     data = body.encode()
     headers = {
         "Content-Type": "application/json",
@@ -61,14 +70,62 @@ async def post_result(url: str, delivery: str, body: str) -> int:
         "X-Baton-Delivery": delivery,
         "X-Baton-Signature-256": sign(settings.delivery_secret(), data),
     }
+    allow_private = settings.baton_delivery_allow_private
+    try:
+        # One deadline for the whole attempt: httpx's read timeout is per read, which a receiver
+        # trickling its answer's headers a byte at a time would never reach.
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            destination = await check_destination(url, allow_private=allow_private)
+            status = await send(destination, data, headers)
+    except TimeoutError:
+        raise NotYetDelivered(f"{url} did not answer within {TIMEOUT_SECONDS:g} s") from None
+    return judged(url, status)
+
+
+def judged(url: str, status: int) -> int:
+    if status >= 500 or status == 429:
+        raise NotYetDelivered(f"{url} answered {status}")
+    if not 200 <= status < 300:
+        raise DeliveryFailed(f"{url} answered {status}")
+    return status
+
+
+async def send(destination: Destination, data: bytes, headers: dict[str, str]) -> int:
+    """POST to the first checked address that takes the connection; its answer's body is never
+    read (closing the unread answer closes the connection)."""
+    url = destination.url
+    pinned = {**headers, "Host": url.netloc.decode("ascii")}
+    unreachable: list[str] = []
+    async with client() as http:
+        for address in destination.addresses:
+            request = http.build_request(
+                "POST", url.copy_with(host=address), content=data, headers=pinned,
+                extensions=tls_name(url),
+            )  # fmt: skip
+            try:
+                response = await http.send(request, stream=True)
+            except httpx.ConnectError as exc:
+                unreachable.append(f"{address} ({exc or type(exc).__name__})")
+                continue
+            await response.aclose()
+            return response.status_code
+    raise NotYetDelivered(f"{url} could not be reached at {', '.join(unreachable)}")
+
+
+def client() -> httpx.AsyncClient:
+    # A transport of its own keeps HTTP(S)_PROXY out: a proxy would resolve the name again.
     # Redirects are not followed: they could lead past the destination check.
-    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-        response = await client.post(url, content=data, headers=headers)
-    if response.status_code >= 500 or response.status_code == 429:
-        raise NotYetDelivered(f"{url} answered {response.status_code}")
-    if not 200 <= response.status_code < 300:
-        raise DeliveryFailed(f"{url} answered {response.status_code}")
-    return response.status_code
+    return httpx.AsyncClient(
+        transport=httpx.AsyncHTTPTransport(), timeout=TIMEOUTS, follow_redirects=False
+    )
+
+
+def tls_name(url: httpx.URL) -> dict[str, str]:
+    """For https to a named host, the name TLS sends (SNI) and checks the certificate against:
+    httpcore passes `sni_hostname` to `ssl` as `server_hostname` instead of the address."""
+    if url.scheme != "https" or is_ip_literal(url.host):
+        return {}
+    return {"sni_hostname": url.raw_host.decode("ascii")}
 
 
 def options() -> StepOptions:

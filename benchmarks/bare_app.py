@@ -1,8 +1,9 @@
 """The floor for the ack benchmark: a raw ASGI app that reads the body, answers 202, stores nothing.
 
 Served by uvicorn exactly as `baton serve` serves Baton (`uvicorn.run(app, host, port,
-log_level="warning")`: one process, uvloop and httptools when installed), so the difference
-between the two is Baton's own work.
+log_level="warning", **server_options(settings))`: one process, uvloop when installed, httptools
+with Baton's header deadline and connection limit), so the difference between the two is
+Baton's own work.
 Usage: python -m benchmarks.bare_app --port 8000
 """
 
@@ -35,11 +36,15 @@ async def app(
 def main() -> None:
     import uvicorn
 
+    from bot.settings import Settings
+    from bot.web.connections import server_options
+
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    options = server_options(Settings(_env_file=None))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", **options)
 
 
 if __name__ == "__main__":

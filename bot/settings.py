@@ -8,13 +8,20 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.signature import derived_key
+
 # Package data (`bot/default_prompts/*.md`), so an installed wheel finds them wherever it runs.
 DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "default_prompts"
 
 # The admin and metrics tokens are all that stands between the internet and the API, the run
-# pages and /metrics; nothing limits how often one may be guessed, so a short one is refused.
+# pages and /metrics, so a short one is refused. Wrong admin tokens are limited per client
+# address only to a few a minute (bot/web/sign_in_limit.py), never locked out for longer: an
+# attacker behind the admins' proxy would lock them out too. The length is the defence.
 MIN_TOKEN_CHARS = 24
 MAKE_A_TOKEN = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+# Without BATON_DELIVERY_SECRET, result deliveries are signed with hex HMAC-SHA256(webhook
+# secret, this); changing it changes every receiver's key.
+DELIVERY_KEY_PURPOSE = "baton result delivery"
 
 
 class SettingsError(Exception):
@@ -82,7 +89,7 @@ class Settings(BaseSettings):
     baton_prompt_render_seconds: float = Field(default=2.0, gt=0)
     baton_prompt_render_megabytes: int = Field(default=256, gt=0)
     # Result deliveries (a workflow's `deliver: {webhook: URL}`) are signed with this secret,
-    # or with GITHUB_WEBHOOK_SECRET when it is not set.
+    # or, when it is not set, with a key derived from GITHUB_WEBHOOK_SECRET (delivery_secret).
     baton_delivery_secret: SecretStr | None = None
     # Off, a config cannot make Baton POST to loopback, private or link-local addresses (the
     # network Baton runs in); turn on for a Baton serving only your own network, and in tests.
@@ -91,6 +98,17 @@ class Settings(BaseSettings):
     baton_delivery_retry_seconds: float = Field(default=2.0, gt=0)  # the first wait; doubles
     # How often each process looks for schedules added, changed or removed by config pushes.
     baton_schedule_poll_seconds: float = Field(default=10.0, gt=0)
+    # `baton serve` closes a connection that has not sent a request's headers this long after
+    # opening or after its last answer (bot/web/connections.py).
+    baton_header_timeout_seconds: float = Field(default=10.0, gt=0)
+    # A request body not all received this long after its headers is refused with 408: 25 MB,
+    # the largest webhook, then needs ~3.5 Mbit/s (bot/web/edge.py).
+    baton_body_timeout_seconds: float = Field(default=60.0, gt=0)
+    # Beyond this many open connections (idle keep-alive ones too) `baton serve` answers 503.
+    # An ack takes milliseconds: 500 deliveries a second keep fewer than 30 busy; each request
+    # may hold up to 25 MB of body before its signature can be checked, so this also bounds
+    # that memory (2.5 GB).
+    baton_max_connections: int = Field(default=100, gt=1)
 
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
@@ -121,9 +139,27 @@ class Settings(BaseSettings):
         return self.github_webhook_secret.get_secret_value()
 
     def delivery_secret(self) -> str:
+        """The key result deliveries are signed with (`baton delivery-secret` prints it)."""
         if self.baton_delivery_secret is not None:
             return self.baton_delivery_secret.get_secret_value()
-        return self.webhook_secret()
+        webhook_secret = self.github_webhook_secret
+        if webhook_secret is None or not webhook_secret.get_secret_value():
+            raise SettingsError(
+                "set BATON_DELIVERY_SECRET, or GITHUB_WEBHOOK_SECRET for a key derived from it, "
+                "to sign result deliveries"
+            )
+        # Derived, never the webhook secret itself: that would let every receiver of results
+        # sign webhooks that Baton takes for GitHub's.
+        return derived_key(webhook_secret.get_secret_value(), DELIVERY_KEY_PURPOSE)
+
+    def served_at(self, host: str, port: int) -> Settings:
+        """These settings with BATON_PUBLIC_URL, when it was not set, the address served."""
+        if "baton_public_url" in self.model_fields_set:
+            return self
+        if host in ("0.0.0.0", "::", ""):  # every interface: this machine's own name for it
+            host = "127.0.0.1"
+        shown = f"[{host}]" if ":" in host else host
+        return self.model_copy(update={"baton_public_url": f"http://{shown}:{port}"})
 
     @property
     def has_app_credentials(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bot import __version__
+from bot.cli.delivery_key import delivery_secret
 from bot.cli.review import review
 from bot.cli.run import run
 from bot.cli.runs import runs_app
@@ -16,6 +17,7 @@ from bot.cli.runs import runs_app
 app = typer.Typer(help="Baton: durable agent workflows for GitHub.", no_args_is_help=True)
 app.command()(review)
 app.command()(run)
+app.command()(delivery_secret)
 config_app = typer.Typer(help="Check or describe `.github/baton.yml`.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(runs_app, name="runs")
@@ -46,10 +48,15 @@ def serve(
     import uvicorn
 
     from bot.cli.loading import settings_or_exit
+    from bot.web.connections import server_options
     from bot.web.setup import create_serving_app
 
-    settings = settings_or_exit("baton serve")
-    uvicorn.run(create_serving_app(settings), host=host, port=port, log_level="warning")
+    settings = settings_or_exit("baton serve").served_at(host, port)
+    app = create_serving_app(settings)
+    setup_url = getattr(app.state, "setup_url", None)
+    if setup_url:  # only whoever can read this console may register the App
+        typer.echo(f"Baton has no GitHub App yet. To register one, open:\n  {setup_url}", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", **server_options(settings))
 
 
 @app.command()

@@ -12,7 +12,9 @@ from fastapi.responses import JSONResponse
 from bot import __version__
 from bot.bootstrap import Baton
 from bot.web import api, webhooks
+from bot.web.edge import guard
 from bot.web.metrics import metrics_router
+from bot.web.openapi_doc import openapi_router
 from bot.web.run_pages import router_for_baton
 
 ACK_SWITCH_SECONDS = 0.0005
@@ -32,13 +34,16 @@ def create_app(baton: Baton) -> FastAPI:
         finally:
             baton.shutdown()
 
-    app = FastAPI(title="Baton", version=__version__, lifespan=lifespan)
+    # No /docs or /redoc (they load their scripts from a CDN); /openapi.json is behind a token.
+    app = FastAPI(title="Baton", version=__version__, lifespan=lifespan, openapi_url=None)
+    guard(app, baton.settings)  # body limits and security headers (bot/web/edge.py)
     app.state.webhook_secret = baton.settings.webhook_secret()
     app.state.inbox = baton.inbox
     app.include_router(webhooks.router)
     app.include_router(api.router)  # /api/runs
     app.include_router(metrics_router(baton.settings, baton.store))
     app.include_router(router_for_baton(baton))  # /runs, /runs/{id}, /login
+    app.include_router(openapi_router(baton.settings, baton.store))
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

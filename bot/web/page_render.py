@@ -10,9 +10,14 @@ from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+# Every page inlines it (base.html) as it is on disk: the Content-Security-Policy allows this
+# one text by its hash (bot/web/edge_policy.py), so nothing is templated into it.
+STYLESHEET = (TEMPLATES / "base.css").read_text(encoding="utf-8")
 _env = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    loader=FileSystemLoader(TEMPLATES),
     autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,
@@ -49,6 +54,7 @@ def run_path(run_id: str) -> str:
 
 
 _env.filters.update(when=when, took=took, pretty=pretty, usd=usd, run_path=run_path)
+_env.globals["stylesheet"] = Markup(STYLESHEET)  # as is: escaped, its `>`s would break it
 
 
 def page(template: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from bot import __version__
 from bot.ops.logs import configure_logging
 from bot.settings import Settings
+from bot.web.edge import guard
 from bot.web.setup_flow import setup_router
 
 MISSING = (
@@ -19,11 +21,17 @@ MISSING = (
 )
 
 
-def create_setup_app(settings: Settings, env_path: Path | None = None) -> FastAPI:
-    """The set-up page (GitHub's manifest flow, writing `.env` in the working directory)."""
+def create_setup_app(
+    settings: Settings, env_path: Path | None = None, token: str | None = None
+) -> FastAPI:
+    """The set-up page (GitHub's manifest flow, writing `.env` in the working directory), open
+    to whoever holds `token` (random unless given); `app.state.setup_url` carries it."""
     configure_logging(settings.baton_log_level, settings.baton_log_format)
-    app = FastAPI(title="Baton (not set up)", version=__version__)
-    app.include_router(setup_router(settings, env_path or Path.cwd() / ".env"))
+    app = FastAPI(title="Baton (not set up)", version=__version__, openapi_url=None)
+    guard(app, settings, form_targets=[settings.github_web_url])  # its form posts to GitHub
+    token = token or secrets.token_urlsafe(24)
+    app.state.setup_url = f"{settings.baton_public_url.rstrip('/')}/?token={token}"
+    app.include_router(setup_router(settings, env_path or Path.cwd() / ".env", token))
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:

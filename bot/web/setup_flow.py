@@ -4,6 +4,11 @@ The page posts the manifest to GitHub; GitHub creates the App and sends the brow
 `/setup/callback` with a one-hour `code`, which Baton trades for the App's id, private key and
 webhook secret. `state` ties that return to a page this process served to this browser (it
 is in the form and in a cookie), so a link to the callback with someone else's code is refused.
+
+Before the App exists, anyone who can reach Baton could register an App of their own and have
+its credentials written to `.env`. So the page and its callback also want the set-up token that
+`baton serve` printed when it started: opened once with `?token=…`, it is kept in a cookie for
+the rest of the flow, and it is spent once an App is written.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.settings import Settings
@@ -25,6 +31,7 @@ from bot.web.envfile import update_env_file
 from bot.web.manifest import conversion_url, load_app_yml, manifest, registration_url
 
 STATE_COOKIE = "baton_setup_state"
+TOKEN_COOKIE = "baton_setup_token"
 CODE_LIFETIME = 3600.0  # seconds: GitHub's limit for the whole flow
 _pages = Environment(
     loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
@@ -58,11 +65,34 @@ def message(title: str, text: str, status: int, link: str = "") -> HTMLResponse:
     return page("setup_result.html.j2", status, title=title, text=text, link=link)
 
 
-def base_url(settings: Settings, request: Request) -> str:
-    """BATON_PUBLIC_URL when it was set, else the address this page was asked at."""
-    if "baton_public_url" in settings.model_fields_set:
-        return settings.baton_public_url
-    return str(request.base_url)
+def same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def holds_token(request: Request, token: str) -> bool:
+    """Whether this browser opened the set-up address with the token `baton serve` printed."""
+    return same(request.cookies.get(TOKEN_COOKIE, ""), token)
+
+
+def no_token() -> HTMLResponse:
+    return message(
+        "Open the set-up address printed by baton serve",
+        "This Baton has no GitHub App yet, and only its operator may register one: open the "
+        "address `baton serve` printed when it started (it carries a one-time set-up token).",
+        403,
+    )
+
+
+def keep_token(token: str, secure: bool, org: str) -> RedirectResponse:
+    """The token moves from the address to a cookie, so it is not left in the browser's
+    history or sent on to GitHub."""
+    target = f"/?org={quote(org)}" if org else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        TOKEN_COOKIE, token, max_age=int(CODE_LIFETIME), path="/", httponly=True, samesite="lax",
+        secure=secure,
+    )  # fmt: skip
+    return response
 
 
 async def convert(settings: Settings, code: str) -> dict[str, Any]:
@@ -89,36 +119,49 @@ def credentials(app: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def setup_router(settings: Settings, env_path: Path) -> APIRouter:
-    router = APIRouter()
-    states = PendingStates()
-    done: list[str] = []  # the slug of the App registered, once one is
+class SetupFlow:
+    """The set-up page and GitHub's return to it, for the operator holding the set-up token."""
 
-    @router.get("/", response_class=HTMLResponse)
-    async def start(request: Request, org: str = "") -> HTMLResponse:
-        state = states.issue()
+    def __init__(self, settings: Settings, env_path: Path, token: str) -> None:
+        self.settings, self.env_path, self.token = settings, env_path, token
+        self.states = PendingStates()
+        self.done = ""  # the slug of the App registered, once one is
+        self.base = settings.baton_public_url  # never the request's Host: the browser picks that
+        self.secure = self.base.startswith("https://")
+
+    def refused(self, request: Request) -> HTMLResponse | None:
+        if self.done:
+            return message("Already set up", f"This Baton registered {self.done}: restart it.", 409)
+        return None if holds_token(request, self.token) else no_token()
+
+    async def start(self, request: Request, org: str = "", token: str = "") -> Response:
+        if token and not self.done and same(token, self.token):
+            return keep_token(self.token, self.secure, org.strip())
+        refused = self.refused(request)
+        if refused is not None:
+            return refused
+        state = self.states.issue()
         try:
-            action = registration_url(settings.github_web_url, state, org.strip() or None)
+            action = registration_url(self.settings.github_web_url, state, org.strip() or None)
         except ValueError as exc:
             return message("Not an organization name", str(exc), 400, link="/")
-        base = base_url(settings, request)
-        body = json.dumps(manifest(base, load_app_yml()), indent=2)
+        body = json.dumps(manifest(self.base, load_app_yml()), indent=2)
         response = page(
-            "setup.html.j2", action=action, manifest=body, base=base, org=org, env=env_path
-        )
-        secure = base.startswith("https://")
+            "setup.html.j2", action=action, manifest=body, base=self.base, org=org,
+            env=self.env_path,
+        )  # fmt: skip
         response.set_cookie(
             STATE_COOKIE, state, max_age=int(CODE_LIFETIME), path="/setup", httponly=True,
-            samesite="lax", secure=secure,
+            samesite="lax", secure=self.secure,
         )  # fmt: skip
         return response
 
-    @router.get("/setup/callback", response_class=HTMLResponse)
-    async def callback(request: Request, code: str = "", state: str = "") -> HTMLResponse:
-        if done:
-            return message("Already set up", f"This Baton registered {done[0]}: restart it.", 409)
+    async def callback(self, request: Request, code: str = "", state: str = "") -> HTMLResponse:
+        refused = self.refused(request)
+        if refused is not None:
+            return refused
         cookie = request.cookies.get(STATE_COOKIE, "")
-        if not (code and state and hmac.compare_digest(state, cookie) and states.redeem(state)):
+        if not (code and state and same(state, cookie) and self.states.redeem(state)):
             return message(
                 "This return from GitHub was not expected",
                 "It does not match a set-up started from this browser in the last hour.",
@@ -126,16 +169,24 @@ def setup_router(settings: Settings, env_path: Path) -> APIRouter:
                 link="/",
             )
         try:
-            app = await convert(settings, code)
+            app = await convert(self.settings, code)
             values = credentials(app)
         except (httpx.HTTPError, ValueError, KeyError) as exc:
             return message("GitHub did not hand over the App", describe(exc), 502, link="/")
-        if settings.baton_admin_token is None:  # the run pages and the API open with it
+        if self.settings.baton_admin_token is None:  # the run pages and the API open with it
             values["BATON_ADMIN_TOKEN"] = secrets.token_urlsafe(32)
-        update_env_file(env_path, values)
-        done.append(values["BATON_APP_SLUG"])
-        return page("setup_done.html.j2", app=app, env=env_path, keys=list(values))
+        update_env_file(self.env_path, values)
+        self.done = values["BATON_APP_SLUG"]
+        return page("setup_done.html.j2", app=app, env=self.env_path, keys=list(values))
 
+
+def setup_router(settings: Settings, env_path: Path, token: str) -> APIRouter:
+    flow = SetupFlow(settings, env_path, token)
+    router = APIRouter()
+    router.add_api_route("/", flow.start, methods=["GET"], response_class=HTMLResponse)
+    router.add_api_route(
+        "/setup/callback", flow.callback, methods=["GET"], response_class=HTMLResponse
+    )
     return router
 
 

@@ -165,6 +165,6 @@ def test_a_draft_touching_github_waits_for_an_approval_of_the_exact_diff(world: 
     diff_hash = re.search(r"approval of `([0-9a-f]{8})`", shown).group(1)  # type: ignore[union-attr]
     on_issue(world, f"/approve {diff_hash}")
 
-    [pull] = world.wait_for(lambda: draft_pulls(world), what="the draft pull request")
+    world.wait_for(lambda: draft_pulls(world), what="the draft pull request")
     for path, text in written.items():
         assert world.github.file_at(REPO, "baton/issue-12", path) == text

@@ -42,6 +42,13 @@ def form(page: str) -> tuple[str, dict[str, Any]]:
     return html.unescape(action[1]), json.loads(html.unescape(manifest[1]))
 
 
+def setup_address(setup: BatonProcess) -> str:
+    """The address `baton serve` printed for its operator, with the one-time set-up token."""
+    printed = re.search(r"To register one, open:\s+(\S+)", setup.log())
+    assert printed, setup.log()
+    return printed[1]
+
+
 def test_manifest_flow_writes_a_working_env(tmp_path: Path) -> None:
     github = FakeGitHub(app_id=7, public_key_pem=keys.app_public_key())
     (tmp_path / ".env").write_text("# kept\nOPENAI_API_KEY=sk-kept\n")
@@ -50,8 +57,13 @@ def test_manifest_flow_writes_a_working_env(tmp_path: Path) -> None:
         setup = baton(tmp_path, "setup.log", **env)
         setup.start()
         try:
-            with httpx.Client(base_url=setup.url) as browser:  # keeps the state cookie
-                action, manifest = form(browser.get("/").text)
+            with httpx.Client(base_url=setup.url, follow_redirects=True) as browser:
+                opened = browser.get(setup_address(setup))  # keeps the token and state cookies
+                assert "?token=" not in str(opened.url)  # moved to a cookie, out of the history
+                form(opened.text)
+                # The manifest says where GitHub sends webhooks: never the Host a browser sent.
+                spoofed = browser.get("/", headers={"Host": "attacker.example"})
+                action, manifest = form(spoofed.text)
                 expected = YAML(typ="safe").load((ROOT / "bot" / "web" / "app.yml").read_text())
                 assert manifest == {
                     "url": setup.url,
@@ -67,6 +79,7 @@ def test_manifest_flow_writes_a_working_env(tmp_path: Path) -> None:
                 back = browser.get("/setup/callback", params={"code": code, "state": state})
                 assert back.status_code == 200, back.text
                 assert "Restart" in back.text and "BATON_ADMIN_TOKEN" in back.text
+                assert f"GitHub App <strong>{github.app_slug}</strong> (id 7)" in back.text
         finally:
             setup.stop()
 
@@ -104,3 +117,32 @@ def wait_for_installation_token(github: FakeGitHub, serving: BatonProcess) -> No
             return
         time.sleep(0.1)
     raise AssertionError(f"no installation token was asked for\n{serving.log()}")
+
+
+def test_a_stranger_without_the_set_up_token_cannot_register_an_app(tmp_path: Path) -> None:
+    """Before the operator registers the App, someone else who reaches the page (a public
+    tunnel) must not get their own App's credentials written to `.env`."""
+    github = FakeGitHub(app_id=9, public_key_pem=keys.app_public_key())
+    with github.serve() as api_url:
+        env = {"GITHUB_API_URL": api_url, "DATABASE_URL": f"sqlite:///{tmp_path / 'b.sqlite'}"}
+        setup = baton(tmp_path, "setup.log", **env)
+        setup.start()
+        try:
+            with httpx.Client(base_url=setup.url) as stranger:
+                assert stranger.get("/").status_code == 403
+                assert stranger.get("/", params={"token": "guessed"}).status_code == 403
+                code = github.confirm_manifest({"name": "theirs", "url": "https://evil.example"})
+                back = stranger.get("/setup/callback", params={"code": code, "state": "x"})
+                assert back.status_code == 403
+            assert not (tmp_path / ".env").exists()
+            with httpx.Client(base_url=setup.url, follow_redirects=True) as operator:
+                action, manifest = form(operator.get(setup_address(setup)).text)
+                code = github.confirm_manifest(manifest)
+                state = action.split("state=", 1)[1]
+                back = operator.get("/setup/callback", params={"code": code, "state": state})
+                assert back.status_code == 200, back.text
+                again = operator.get(setup_address(setup))  # the token is spent
+                assert again.status_code == 409 and github.app_slug in again.text
+        finally:
+            setup.stop()
+        assert dotenv_values(tmp_path / ".env")["GITHUB_APP_ID"] == "9"

@@ -20,7 +20,9 @@ from handlers.review.models import ReviewOutput
         ("no comment here", "no comment here"),
     ],
 )  # fmt: skip
-def test_hidden_html_comments_reach_the_model_as_visibly_hidden_text(given: str, shown: str) -> None:
+def test_hidden_html_comments_reach_the_model_as_visibly_hidden_text(
+    given: str, shown: str
+) -> None:
     assert hidden_comments_shown(given) == shown
 
 

@@ -85,6 +85,22 @@ def test_a_failed_review_is_retried_from_its_page_and_succeeds(
     screenshot(page, "retried-review-run.png")
 
 
+def test_the_pages_look_as_designed_under_their_content_security_policy(
+    page: Page, runs_world: RunsWorld
+) -> None:
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Security Policy" in m.text else None)
+
+    shown = page.goto(f"/runs/{runs_world.ok_run}")
+
+    assert shown is not None
+    assert "default-src 'none'" in shown.headers["content-security-policy"]
+    expect(page.locator("header")).to_have_css("display", "flex")  # base.css was applied
+    expect(page.locator("#run-status")).to_have_css("background-color", "rgb(218, 251, 225)")
+    page.reload()
+    assert refused == []
+
+
 def reload_until_over(tab: Page) -> bool:
     tab.reload()
     return tab.locator("#run-status").inner_text() not in ("queued", "running")

@@ -24,7 +24,9 @@ INPUT_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"
 IDEMPOTENCY_KEY = r"^[A-Za-z0-9._~:+=-]{1,200}$"
 ApiStatus = Literal["queued", "running", "succeeded", "neutral", "failed", "timed_out", "cancelled"]
 
-InputValue = StrictBool | StrictInt | StrictFloat | Annotated[str, Field(max_length=10_000)]
+# NaN and infinities are no number a step can use, and JSON cannot carry them back out.
+FiniteFloat = Annotated[StrictFloat, Field(allow_inf_nan=False)]
+InputValue = StrictBool | StrictInt | FiniteFloat | Annotated[str, Field(max_length=10_000)]
 Inputs = Annotated[
     dict[Annotated[str, StringConstraints(pattern=INPUT_NAME)], InputValue],
     Field(

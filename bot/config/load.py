@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import traceback
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -130,12 +131,33 @@ def _parse_yaml(text: str, path: str) -> CommentedMap:
         raise fail(message, mark.line if mark else 0, mark.column if mark else 0) from error
     except YAMLError as error:
         raise fail(f"invalid YAML: {error}") from error
+    except RecursionError:
+        raise fail("mappings and lists are nested too deeply to read") from None
+    except _BUILD_ERRORS as error:
+        raise _unbuildable(path, error) from None
     if doc is None:
         raise fail("the file is empty; it needs at least `version: 1`")
     if not isinstance(doc, CommentedMap):
         kind = _describe(_plain(doc, path))
         raise fail(f"expected a mapping of settings (`version`, `workflows`, ...), got {kind}")
     return doc
+
+
+_BUILD_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, AssertionError)
+
+
+def _unbuildable(path: str, error: BaseException) -> ConfigError:
+    """ruamel builds a value with an explicit tag (`!!int x`, `!!bool maybe`, a scalar `!!omap`)
+    by plain Python calls, whose errors are no YAMLError and carry no position: the problem is
+    put at the `node` that ruamel's innermost frame was building."""
+    node = None
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        found = frame.f_locals.get("node")
+        node = found if hasattr(found, "start_mark") else node
+    mark, tag = getattr(node, "start_mark", None), str(getattr(node, "tag", "") or "")
+    shown = f"`{tag.replace('tag:yaml.org,2002:', '!!')}`" if tag else "value of its tag"
+    message = f"the value is not a valid {shown}; remove the tag"
+    return _whole_file_error(path, message, mark.line if mark else 0, mark.column if mark else 0)
 
 
 def _whole_file_error(path: str, message: str, line: int = 0, column: int = 0) -> ConfigError:

@@ -16,6 +16,7 @@ from bot.web.edge import guard
 from bot.web.metrics import metrics_router
 from bot.web.openapi_doc import openapi_router
 from bot.web.run_pages import router_for_baton
+from bot.web.unprocessable import answer_unprocessable
 
 ACK_SWITCH_SECONDS = 0.0005
 
@@ -37,6 +38,7 @@ def create_app(baton: Baton) -> FastAPI:
     # No /docs or /redoc (they load their scripts from a CDN); /openapi.json is behind a token.
     app = FastAPI(title="Baton", version=__version__, lifespan=lifespan, openapi_url=None)
     guard(app, baton.settings)  # body limits and security headers (bot/web/edge.py)
+    answer_unprocessable(app)  # 422s that stay JSON (bot/web/unprocessable.py)
     app.state.webhook_secret = baton.settings.webhook_secret()
     app.state.inbox = baton.inbox
     app.include_router(webhooks.router)

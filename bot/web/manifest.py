@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 # Package data beside this module, so an installed wheel (and the image) has it too.
 APP_YML = Path(__file__).resolve().parent / "app.yml"
 # GitHub's rule for account names: letters, digits and single inner hyphens.
-ORGANIZATION = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+ORGANIZATION = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 
 
 def load_app_yml(path: Path = APP_YML) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def registration_url(web_url: str, state: str, organization: str | None = None) 
     """Where the form posts: a personal account's new-App page, or an organization's."""
     web = web_url.rstrip("/")
     if organization:
-        if not ORGANIZATION.match(organization):
+        if not ORGANIZATION.fullmatch(organization):
             raise ValueError(f"{organization!r} is not a GitHub organization name")
         return f"{web}/organizations/{organization}/settings/apps/new?state={quote(state)}"
     return f"{web}/settings/apps/new?state={quote(state)}"

@@ -38,6 +38,12 @@ def get_format(name: str) -> PlanFormat:
     return _FORMATS[name]
 
 
+def one_line(text: object) -> object:
+    """Text on one line, single-spaced, for a plan's one-line fields (a pydantic before-
+    validator: anything but text is left for the field's type to refuse)."""
+    return " ".join(text.split()) if isinstance(text, str) else text
+
+
 def plan_hash(plan: dict[str, Any]) -> str:
     """A short content hash of the plan as parsed, so an approval names exactly what it approves."""
     canonical = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from handlers.approval.plans import PlanFormat, PlanParseError, register_format
+from handlers.approval.plans import PlanFormat, PlanParseError, one_line, register_format
 
 Action = Literal["modify", "create", "delete"]
 _FILE = re.compile(r"^- \[(?P<tick>[ xX])\] `(?P<path>[^`]+)` \((?P<action>\w+)\):?\s*(?P<why>.*)$")
 _SECTIONS = ("**Approach**", "**Files**", "**Risks**")
+NO_RISKS = "none named"
 
 
 # What GitHub Actions runs: a change there runs code with the repository's secrets on the next
@@ -24,10 +25,12 @@ def checked_path(path: str) -> str:
     leading `/` and no backslash, so `./.github//workflows/x` cannot pass for another path."""
     parts = path.split("/")
     bad = {"", ".", ".."}.intersection(parts) or "\\" in path or parts[0].lower() == ".git"
-    if bad or any(ord(char) < 32 for char in path):
+    # A backtick or a line break would end the path early in the plan's Markdown.
+    odd = "`" in path or path.splitlines() != [path] or any(ord(char) < 32 for char in path)
+    if bad or odd:
         raise ValueError(
             f"`{path}` is not a path inside the repository written plainly "
-            "(like `src/app.py`: no `.`, `..` or empty parts, no leading `/`)"
+            "(like `src/app.py`: no `.`, `..` or empty parts, no leading `/`, no backtick)"
         )
     return path
 
@@ -58,17 +61,46 @@ class PlannedFile(BaseModel):
     def _inside_repository(cls, path: str) -> str:
         return checked_path(path)
 
+    @field_validator("why", mode="before")
+    @classmethod
+    def _why_on_one_line(cls, why: object) -> object:
+        return one_line(why)
 
+
+# The model's answer, also the output schema it is given (so no docstring: it would be sent as
+# the schema's description). Validated into the form its Markdown (`render`) carries exactly:
+# one line per file and per risk, and no line of the approach that reads as a heading.
 class DraftPlan(BaseModel):
     approach: str = Field(min_length=1, description="How the issue will be solved, briefly.")
     files: list[PlannedFile] = Field(min_length=1, max_length=20)
     risks: list[str] = Field(default=[], description="What could go wrong or needs review.")
 
+    @field_validator("approach", mode="before")
+    @classmethod
+    def _no_headings(cls, approach: object) -> object:
+        if not isinstance(approach, str):
+            return approach
+        lines = approach.splitlines()
+        # `**Files**` alone on a line would start that section: `__Files__` is the same bold.
+        return "\n".join(_unheaded(line) for line in lines).strip()
+
+    @field_validator("risks", mode="before")
+    @classmethod
+    def _risks_on_one_line(cls, risks: object) -> object:
+        if not isinstance(risks, list):
+            return risks
+        lines = [one_line(risk) for risk in risks]
+        return [line for line in lines if line not in ("", NO_RISKS)]
+
+
+def _unheaded(line: str) -> str:
+    return line.replace("**", "__") if line.strip() in _SECTIONS else line
+
 
 def render(plan: dict[str, Any]) -> str:
     parsed = DraftPlan.model_validate(plan)
     files = [f"- [x] `{f.path}` ({f.action}): {f.why}" for f in parsed.files]
-    risks = [f"- {risk}" for risk in parsed.risks] or ["- none named"]
+    risks = [f"- {risk}" for risk in parsed.risks] or [f"- {NO_RISKS}"]
     return "\n".join(
         [
             "**Approach**",
@@ -118,7 +150,7 @@ def parse(text: str) -> dict[str, Any]:
     plan = {
         "approach": "\n".join(sections["**Approach**"]).strip(),
         "files": _files(sections["**Files**"]),
-        "risks": [r for r in risks if r != "none named"],
+        "risks": risks,
     }
     try:
         return DraftPlan.model_validate(plan).model_dump(mode="json")

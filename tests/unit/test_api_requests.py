@@ -57,6 +57,8 @@ def test_without_an_admin_token_the_api_is_closed_and_says_how_to_open_it(
         {"repo": "octo/demo", "workflow": "triage", "inputs": {"bad name": 1}},
         {"repo": "octo/demo", "workflow": "triage", "inputs": {"nested": {"a": 1}}},
         {"repo": "octo/demo", "workflow": "triage", "inputs": {"n": None}},
+        {"repo": "octo/demo", "workflow": "triage", "inputs": {"n": float("nan")}},
+        {"repo": "octo/demo", "workflow": "triage", "inputs": {"n": float("inf")}},
         {"repo": "octo/demo", "workflow": "triage", "extra": True},
     ],
 )

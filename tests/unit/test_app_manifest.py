@@ -47,8 +47,9 @@ def test_registration_goes_to_the_account_or_the_organization() -> None:
     assert registration_url(web, "s1", "my-org") == (
         "https://ghe.example.com/organizations/my-org/settings/apps/new?state=s1"
     )
-    with pytest.raises(ValueError, match="not a GitHub organization name"):
-        registration_url(web, "s1", "../evil")
+    for bad in ("../evil", "my-org\n", "my-org/x"):
+        with pytest.raises(ValueError, match="not a GitHub organization name"):
+            registration_url(web, "s1", bad)
 
 
 def test_the_code_cannot_leave_its_path_segment() -> None:

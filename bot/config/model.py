@@ -155,7 +155,18 @@ TriggerField = Annotated[
 ]
 
 
+# pathspec matches with regular expressions that backtrack: each `*` in one path segment
+# multiplies the work by the segment's length, so three of them against a 255-character file
+# name take a third of a second per file, and a config could stall dispatch for everyone.
+MAX_STARS_PER_SEGMENT = 2
+
+
 def _check_glob(pattern: str) -> str:
+    if any(part.count("*") > MAX_STARS_PER_SEGMENT for part in pattern.split("/") if part != "**"):
+        raise ValueError(
+            f"`{pattern}` has more than {MAX_STARS_PER_SEGMENT} `*` in one path segment; "
+            "split it into several patterns"
+        )
     try:
         compiled = pathspec.GitIgnoreSpec.from_lines([pattern]).patterns
     except ValueError as error:

@@ -406,3 +406,24 @@ def test_default_config_uses_only_registered_steps() -> None:
     known = {name: step.input for name, step in registry.registered().items()}
 
     load_config(DEFAULT_CONFIG_YAML, path=DEFAULT_PATH, steps=known)
+
+
+def with_exclude(glob: str) -> str:
+    workflow = f'  review:\n    on: [/review]\n    paths: {{ exclude: ["{glob}"] }}\n'
+    return f"version: 1\nworkflows:\n{workflow}    steps: [{{ uses: pr.diff }}]\n"
+
+
+@pytest.mark.parametrize("glob", ["*a*a*b", "src/*x*y*z.py", "**/*.*.*.js"])
+def test_a_glob_that_would_make_matching_slow_is_refused(glob: str) -> None:
+    text = with_exclude(glob)
+
+    [problem] = problems_of(text)
+
+    assert "more than 2 `*` in one path segment" in problem
+
+
+@pytest.mark.parametrize("glob", ["**/*.min.*", "src/**/test_*.py", "**/vendor/**"])
+def test_everyday_globs_are_kept(glob: str) -> None:
+    text = with_exclude(glob)
+
+    load_config(text, steps=STEPS)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from bot.store import Store
 from bot.web import pages_auth
 from bot.web.run_pages import create_router
 from bot.web.sessions import Sessions
+from tests.postgres import fresh_database
 
 TOKEN = "a-long-random-admin-token"
 
@@ -121,15 +123,19 @@ def test_a_forged_expired_or_unknown_session_is_refused(store: Store) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def two_processes(request: pytest.FixtureRequest, store: Store) -> Iterator[tuple[Store, Store]]:
     """Two processes' stores on one database (each its own engine, as processes have)."""
-    if request.param == "sqlite":
-        url = store.engine.url.render_as_string(hide_password=False)
-    else:
-        url = request.getfixturevalue("postgres_url")
-    first, second = Store(url), Store(url)
-    first.create_tables()
-    yield first, second
-    first.close()
-    second.close()
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = store.engine.url.render_as_string(hide_password=False)
+        else:
+            request.getfixturevalue("postgres_url")  # skips when no server answers
+            # A database of its own: the session's shared one holds other tests' runs, which
+            # /runs would list through a run service these pages do not have.
+            url = stack.enter_context(fresh_database())
+        first, second = Store(url), Store(url)
+        first.create_tables()
+        yield first, second
+        first.close()
+        second.close()
 
 
 def test_a_kept_cookie_opens_nothing_after_signing_out_in_any_process(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.signature import sign
+from bot.engine.signature import sign
 from tests.e2e.conftest import pr_event
 from tests.e2e.test_load_e2e import chatter
 

@@ -31,7 +31,7 @@ def child(database_url: str, steps: int, workflows: int) -> dict[str, float]:
     """Run in its own process: DBOS is one per process."""
     from dbos import DBOS
 
-    from bot import sqlite_gate
+    from bot.store import sqlite_gate
 
     sqlite_gate.install()
     if database_url.startswith("sqlite:///"):

@@ -10,23 +10,24 @@ from typing import TYPE_CHECKING
 
 from dbos import DBOS, DBOSConfig
 
-import bot.dispatch
+import bot.dispatch.workflow
 import bot.engine.runner  # registers the run workflow with DBOS
 import bot.schedules.sync  # noqa: F401  registers the schedule workflows with DBOS
-from bot import accounting, prompt_sandbox, sqlite_gate
 from bot.engine import registry
+from bot.engine.pacing import WritePacer, register_writes_queue
 from bot.engine.queues import register_queues
 from bot.engine.runtime import Runtime, set_runtime
-from bot.executors import Heartbeats
-from bot.inbox import Inbox
+from bot.engine.takeover import Takeover, refuse_a_live_duplicate
 from bot.ops.logs import configure_logging
-from bot.pacing import WritePacer, register_writes_queue
 from bot.ports.github import GitHubPort
 from bot.ports.llm import LLMPort
+from bot.prompts import sandbox as prompt_sandbox
+from bot.receive.inbox import Inbox
 from bot.settings import Settings, SettingsError
-from bot.store import Store
-from bot.takeover import Takeover, refuse_a_live_duplicate
-from bot.write_marks import StoredCommentIds
+from bot.store import sqlite_gate
+from bot.store.database import Store
+from bot.store.executors import Heartbeats
+from bot.store.write_marks import StoredCommentIds
 
 if TYPE_CHECKING:
     from bot.adapters.github import GitHubApp
@@ -73,7 +74,7 @@ def token_github(settings: Settings) -> GitHubPort:
 
 def llm_factory(settings: Settings) -> Callable[[str], LLMPort]:
     """One client per provider, built when a step first needs it."""
-    from bot.llm import build_llm
+    from bot.adapters.structured_llm import build_llm
 
     built: dict[str, LLMPort] = {}
 
@@ -135,7 +136,7 @@ class Baton:
                 self.settings.baton_prompt_render_megabytes,
             )
         )
-        accounting.create_tables(self.store)
+        self.store.create_tables()  # the ledger's, the run book's and every imported module's
         self.join()
         set_runtime(self.runtime)
         DBOS(config=dbos_config(self.settings))

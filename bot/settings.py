@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.signature import derived_key
-
-# Package data (`bot/default_prompts/*.md`), so an installed wheel finds them wherever it runs.
-DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "default_prompts"
+# Package data (`bot/prompts/defaults/*.md`), so an installed wheel finds them wherever it runs.
+DEFAULT_PROMPTS_DIR = Path(__file__).resolve().parent / "prompts" / "defaults"
 
 # The admin and metrics tokens are all that stands between the internet and the API, the run
 # pages and /metrics, so a short one is refused. Wrong admin tokens are limited per client
@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     # pull requests) a minute; Baton paces its own below that, across all its processes.
     baton_content_writes_limit: int = Field(default=80, gt=0)
     baton_content_writes_period_seconds: float = Field(default=60.0, gt=0)
-    # How often each process starts the content writes whose turn has come (bot/pacing.py);
+    # How often each process starts the content writes whose turn has come (bot/engine/pacing.py);
     # each comment or review waits for it once. 0.1 s rather than 0.2 s: a review finishes
     # ~130 ms sooner, for ~1.5% of a CPU more in an idle process (benchmarks/engine.py).
     baton_writes_poll_seconds: float = Field(default=0.1, gt=0)
@@ -150,7 +150,9 @@ class Settings(BaseSettings):
             )
         # Derived, never the webhook secret itself: that would let every receiver of results
         # sign webhooks that Baton takes for GitHub's.
-        return derived_key(webhook_secret.get_secret_value(), DELIVERY_KEY_PURPOSE)
+        # An HMAC of a fixed purpose: who holds the result cannot work back to the secret.
+        key, purpose = webhook_secret.get_secret_value().encode(), DELIVERY_KEY_PURPOSE.encode()
+        return hmac.new(key, purpose, hashlib.sha256).hexdigest()
 
     def served_at(self, host: str, port: int) -> Settings:
         """These settings with BATON_PUBLIC_URL, when it was not set, the address served."""

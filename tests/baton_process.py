@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from bot.signature import sign
+from bot.engine.signature import sign
 from tests.fakes.serve import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

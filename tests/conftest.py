@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import Store
+from bot.store.database import Store
 from tests.postgres import SERVER_SHOWN, fresh_database, server_answers
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from bot.signature import sign
+from bot.engine.signature import sign
 
 
 @dataclass

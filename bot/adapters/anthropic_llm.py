@@ -42,7 +42,7 @@ class AnthropicProvider:
         api_key: str | None,
         base_url: str | None = None,
         timeout: float = 120.0,
-        max_retries: int = 6,  # bot.llm.SDK_RETRIES says why
+        max_retries: int = 6,  # bot.adapters.structured_llm.SDK_RETRIES says why
     ) -> None:
         # Without an explicit key the SDK goes looking for profiles and token files on disk.
         if not api_key:

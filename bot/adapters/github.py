@@ -20,7 +20,7 @@ from bot.ops.metrics import rate_limit_hooks
 
 DEFAULT_API_URL = "https://api.github.com"
 REQUEST_TIMEOUT = 30.0  # seconds, for each of connecting, sending and reading
-# Waits for an installation's turn to create content (see bot/pacing.py); True when it is the
+# Waits for an installation's turn to create content (see bot/engine/pacing.py); True when it is the
 # write's first attempt.
 InstallationPace = Callable[[int, str], Awaitable[bool]]
 

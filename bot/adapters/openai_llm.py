@@ -32,7 +32,7 @@ class OpenAIProvider:
         api_key: str | None,
         base_url: str | None = None,
         timeout: float = 120.0,
-        max_retries: int = 6,  # bot.llm.SDK_RETRIES says why
+        max_retries: int = 6,  # bot.adapters.structured_llm.SDK_RETRIES says why
         token_limit_param: TokenLimitParam | None = None,
     ) -> None:
         if not api_key and not base_url:

@@ -1,1 +1,1 @@
-"""Starting runs by name (HTTP API, schedules) and what a finished run amounts to."""
+"""Starting runs by name, for the HTTP API and schedules: plans, idempotency keys, requests."""

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from bot.store import Store, metadata
+from bot.store.database import Store, metadata
 
 api_requests = sa.Table(
     "baton_api_requests",

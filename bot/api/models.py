@@ -15,8 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-from bot.api.result import DeliveryOutcome, RunFacts
 from bot.config.model import WORKFLOW_NAME
+from bot.engine.result import DeliveryOutcome, RunFacts
 
 REPO_NAME = r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$"
 INPUT_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,63}$"

@@ -11,14 +11,14 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.accounting import record_run
-from bot.dispatch import plan_for
+from bot.dispatch.events import Event, SubjectKind
+from bot.dispatch.repo_config import CONFIG_PATH, RepoConfig, load_repo_config
+from bot.dispatch.triggers import Match
+from bot.dispatch.workflow import plan_for
 from bot.engine import runtime
 from bot.engine.runner import RunPlan
-from bot.events import Event, SubjectKind
 from bot.ports.github import GitHubError, GitHubPort
-from bot.repo_config import CONFIG_PATH, RepoConfig, load_repo_config
-from bot.triggers import Match
+from bot.store.run_book import record_run
 
 InputValue = str | int | float | bool
 

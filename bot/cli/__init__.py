@@ -74,8 +74,8 @@ def worker(
     import threading
 
     from bot.cli.loading import settings_or_exit
-    from bot.executors import ExecutorIdInUse
     from bot.settings import SettingsError
+    from bot.store.executors import ExecutorIdInUse
     from bot.worker import ready_line, run_worker
 
     overrides = {} if executor_id is None else {"baton_executor_id": executor_id}
@@ -95,7 +95,7 @@ def worker(
 def config_check(path: Annotated[Path, typer.Argument(help="The config file to check.")]) -> None:
     """Validate a config file; print every problem with its line and column."""
     from bot.config.load import ConfigError, load_config
-    from bot.repo_config import step_inputs
+    from bot.dispatch.repo_config import step_inputs
 
     try:
         text = path.read_text(encoding="utf-8")

@@ -33,7 +33,7 @@ def missing_database(url: str) -> str | None:
     """Why DATABASE_URL holds no Baton runs, or None; a missing SQLite file is not created."""
     import sqlalchemy as sa
 
-    from bot.store import sqlalchemy_url
+    from bot.store.database import sqlalchemy_url
 
     parsed = sa.engine.make_url(sqlalchemy_url(url))
     shown = parsed.render_as_string()  # without its password
@@ -54,7 +54,7 @@ def run_service() -> Iterator[RunService]:
     from dbos import DBOSClient
 
     from bot.bootstrap import github_factory
-    from bot.store import Store
+    from bot.store.database import Store
 
     settings = settings_or_exit("baton runs")
     problem = missing_database(settings.database_url)

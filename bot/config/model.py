@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from bot.config.cron import cron_is_valid
-from bot.roles import Role
+from bot.ports.roles import Role
 
 WORKFLOW_NAME = r"^[a-z0-9][a-z0-9_-]*$"
 PROMPT_NAME = r"^[a-z0-9][a-z0-9_.-]*$"

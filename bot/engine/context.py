@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from bot.ports.github import GitHubPort, PullRequest
 from bot.ports.llm import LLMPort, Usage
+from bot.prompts.rendered import PromptSource, PromptUse, RenderedPrompt
 
 APPROVAL_TOPIC = "approval"  # the messages a waiting approval receives
 
@@ -44,25 +45,6 @@ class RunInfo(BaseModel):
     # read it again; None when the run is on none (or was started otherwise).
     pull: PullRequest | None = None
     pull_read: bool = False  # `pull` was read from GitHub by the dispatch, not delivered
-
-
-class PromptUse(BaseModel):
-    id: str
-    version: str
-    sha256: str
-    source: str  # "default" or the repository path it came from
-
-
-class RenderedPrompt(BaseModel):
-    use: PromptUse
-    system: str
-    user: str
-
-
-class PromptSource(Protocol):
-    async def render(self, name: str, variables: dict[str, Any]) -> RenderedPrompt:
-        """Load prompt `name` (the repo's override first, then the default) and render it."""
-        ...
 
 
 class StepFailed(Exception):

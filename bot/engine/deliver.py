@@ -18,7 +18,6 @@ import uuid
 import httpx
 from dbos import DBOS, StepOptions
 
-from bot.api.result import DeliveryOutcome, result_of
 from bot.engine import runtime
 from bot.engine.destinations import (
     Destination,
@@ -27,7 +26,8 @@ from bot.engine.destinations import (
     is_ip_literal,
 )
 from bot.engine.record import RunRecord
-from bot.signature import sign
+from bot.engine.result import DeliveryOutcome, result_of
+from bot.engine.signature import sign
 
 log = logging.getLogger("baton.deliver")
 DELIVERY_EVENT = "delivery"  # DBOS event key: the outcome of the run's result delivery

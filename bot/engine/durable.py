@@ -16,7 +16,7 @@ from typing import Any, TypeVar, cast
 
 from dbos import DBOS, StepOptions
 
-from bot.foreground import FOREGROUND
+from bot.engine.foreground import FOREGROUND
 from bot.ports.github import GitHubError
 
 T = TypeVar("T")

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.engine import runtime
+from bot.engine import markers, runtime
 from bot.engine.record import RunRecord
-
-
-def failure_marker(run_id: str) -> str:
-    return f"<!-- baton:failure {run_id} -->"
 
 
 def failure_comment(record: RunRecord) -> str:
@@ -18,7 +14,7 @@ def failure_comment(record: RunRecord) -> str:
     retry = again.get(record.run.workflow, "the same trigger")
     link = f" ([details]({record.run.run_url}))" if record.run.run_url else ""
     return (
-        f"{failure_marker(record.run.run_id)}\n"
+        f"{markers.failure(record.run.run_id)}\n"
         f"⚠️ Baton's **{record.run.workflow}** run stopped at step `{failed.uses}`{link}: "
         f"{failed.error}\n\nNothing after that step was posted. Try again with {retry} once "
         "the cause is fixed."
@@ -28,6 +24,6 @@ def failure_comment(record: RunRecord) -> str:
 async def post_failure(record_data: dict[str, Any]) -> None:
     record = RunRecord.model_validate(record_data)
     github = runtime.current().github(record.run.installation_id)
-    marker = failure_marker(record.run.run_id)
+    marker = markers.failure(record.run.run_id)
     number = record.run.number or 0
     await github.upsert_comment(record.run.repo, number, marker, failure_comment(record))

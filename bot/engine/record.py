@@ -6,8 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from bot.engine.context import PromptUse, RunInfo
+from bot.engine.context import RunInfo
 from bot.ports.llm import Usage
+from bot.prompts.rendered import PromptUse
 
 StepStatus = Literal["pending", "succeeded", "failed", "skipped"]
 RunStatus = Literal["running", "succeeded", "neutral", "failed", "timed_out", "cancelled"]

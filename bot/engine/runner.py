@@ -9,9 +9,8 @@ from typing import Any
 from dbos import DBOS, SetWorkflowID, StepOptions
 from pydantic import BaseModel
 
-from bot.accounting import Spend, finish_run, spend
-from bot.budget import Caps, exhausted, remaining
 from bot.engine import registry, runtime
+from bot.engine.budget import Caps, exhausted, remaining
 from bot.engine.checkrun import check_run_update
 from bot.engine.claim import CLAIMS
 from bot.engine.context import RunInfo
@@ -24,7 +23,9 @@ from bot.engine.queues import RUN_QUEUE
 from bot.engine.record import RunRecord, RunStatus, StepRecord
 from bot.engine.steps import execute_step, is_permanent, perform, prepare
 from bot.ops.logs import bind
-from bot.write_marks import first_claim
+from bot.store.ledger import Spend, spend
+from bot.store.run_book import finish_run
+from bot.store.write_marks import first_claim
 
 log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests

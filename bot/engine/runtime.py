@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from bot.ports.github import GitHubPort
 from bot.ports.llm import LLMPort
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 
 
 @dataclass

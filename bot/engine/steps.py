@@ -9,9 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.accounting import Spend, record_failed_spend, record_spend, spend, was_cancelled
-from bot.budget import Caps, cost, remaining
 from bot.engine import registry, runtime
+from bot.engine.budget import Caps, cost, remaining
 from bot.engine.context import BudgetReached, RunInfo, StepContext, StepFailed
 from bot.engine.inputs import StepInputError, build_input, describe_invalid
 from bot.engine.prompting import prompt_source
@@ -19,6 +18,8 @@ from bot.engine.record import StepRecord
 from bot.engine.registry import StepType
 from bot.ports.github import GitHubError
 from bot.ports.llm import LLMError, LLMPort, Usage
+from bot.store.ledger import Spend, record_failed_spend, record_spend, spend
+from bot.store.run_book import was_cancelled
 
 log = logging.getLogger("baton.steps")
 

@@ -1,5 +1,10 @@
 """Text Baton did not write (issues, PR bodies, model answers), made safe to show a model or to
-post on GitHub: what GitHub hides is shown, and what would ping or steer is defused."""
+post on GitHub: what GitHub hides is shown, and what would ping or steer is defused.
+
+Inside a code span or a fenced block GitHub renders nothing: `@user` pings no one, `#1` links
+nothing and HTML is shown as text. What remains is making sure the text cannot close the span
+or the fence early, which it could with a backtick run as long as the delimiter.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +13,13 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from bot.engine import markers
+
 M = TypeVar("M", bound=BaseModel)
 
 # GitHub renders nothing of `<!-- … -->`, so an issue can carry instructions no maintainer sees
 # but a model reads; an unclosed one hides the rest of the text.
 _HIDDEN = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
-# Baton finds its own comments by these markers: text it posts for others must not carry one.
-_MARKER = re.compile(r"<!--\s*baton:.*?(?:-->|\Z)", re.DOTALL | re.IGNORECASE)
-_MARKER_START = re.compile(r"<!--\s*baton:", re.IGNORECASE)
 # A user or team mention as GitHub links it: not after a word character (an e-mail address).
 _MENTION = re.compile(r"(?<![\w`@/])@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9_.-]+)?")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -25,13 +29,6 @@ _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1", re.DOTALL)
 def hidden_comments_shown(text: str) -> str:
     """`text` for a model, each hidden HTML comment spelled out as what it is."""
     return _HIDDEN.sub(lambda m: f"[hidden HTML comment: {m.group(1).strip()}]", text)
-
-
-def without_markers(text: str) -> str:
-    """`text` with no `<!-- baton:… -->` marker left in it, however it was split or nested."""
-    while _MARKER_START.search(text):
-        text = _MARKER_START.sub("", _MARKER.sub("", text))
-    return text
 
 
 def _mentions_defused(prose: str) -> str:
@@ -65,13 +62,13 @@ def _prose_and_code(text: str) -> list[tuple[bool, str]]:
 
 def for_github(text: str) -> str:
     """Model text as Baton may post it: no markers, and no mention that pings anyone."""
-    clean = without_markers(text)
+    clean = markers.forged_removed(text)
     return "".join(p if code else _mentions_defused(p) for code, p in _prose_and_code(clean))
 
 
 def _postable(value: Any, code_fields: frozenset[str], field: str = "") -> Any:
     if isinstance(value, str):
-        return without_markers(value) if field in code_fields else for_github(value)
+        return markers.forged_removed(value) if field in code_fields else for_github(value)
     if isinstance(value, list):
         return [_postable(item, code_fields, field) for item in value]
     if isinstance(value, dict):
@@ -84,3 +81,24 @@ def postable(answer: M, code_fields: frozenset[str] = frozenset()) -> M:
     `code_fields` are code (a suggested line): only their markers go."""
     cleaned = _postable(answer.model_dump(mode="json"), code_fields)
     return type(answer).model_validate(cleaned)
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+
+
+def code_span(text: str) -> str:
+    """`text` on one line as an inline code span (not for table cells: a pipe ends those)."""
+    flat = " ".join(text.split())
+    ticks = "`" * (_longest_backtick_run(flat) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{ticks}{pad}{flat}{pad}{ticks}"
+
+
+def fenced(text: str, info: str = "") -> str:
+    """`text` as a fenced code block whose fence is longer than any backtick run in it."""
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
+    return f"{fence}{info}\n{text.rstrip()}\n{fence}"

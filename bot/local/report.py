@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from bot.engine import markers
 from bot.local.dryrun import Write
 from bot.local.review import PullTarget, ReviewResult
 from bot.ports.github import ReviewComment
 
-# Baton's hidden `<!-- baton:… -->` markers: GitHub does not show them, so neither do we.
-_MARKER_LINE = re.compile(r"^[ \t]*<!-- baton:[^>]*-->[ \t]*\n?", re.MULTILINE)
-
 
 def visible(body: str) -> str:
-    return _MARKER_LINE.sub("", body).strip("\n")
+    """The body as GitHub shows it: Baton's hidden markers are not printed either."""
+    return markers.hidden_lines_removed(body)
 
 
 def indented(text: str, prefix: str = "    ") -> str:

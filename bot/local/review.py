@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bot.bootstrap import token_github
-from bot.dispatch import plan_for
+from bot.dispatch.events import Event
+from bot.dispatch.repo_config import CONFIG_PATH, RepoConfig, load_repo_config
+from bot.dispatch.triggers import Match
+from bot.dispatch.workflow import plan_for
 from bot.engine import runtime
 from bot.engine.record import StepRecord
-from bot.events import Event
 from bot.local.dryrun import DryRunGitHub, Write
 from bot.local.run import AroundStep, local_runtime, run_steps
 from bot.ports.github import GitHubError, GitHubPort, PullRequest
 from bot.ports.llm import LLMError
-from bot.repo_config import CONFIG_PATH, RepoConfig, load_repo_config
 from bot.settings import Settings, SettingsError
-from bot.triggers import Match
 
 WORKFLOW = "review"
 TRIGGER = "baton review"  # what the run's record names as its trigger

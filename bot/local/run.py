@@ -14,7 +14,6 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from bot import accounting
 from bot.bootstrap import llm_factory
 from bot.engine import registry
 from bot.engine.record import StepRecord
@@ -23,7 +22,7 @@ from bot.engine.runtime import Runtime, set_runtime
 from bot.engine.steps import perform, prepare
 from bot.ports.github import GitHubPort
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 
 # Wraps each step, e.g. in a spinner: called with the step before it starts.
 AroundStep = Callable[[PlannedStep], AbstractContextManager[object]]
@@ -44,7 +43,7 @@ def local_runtime(settings: Settings, github: GitHubPort) -> Iterator[Runtime]:
     registry.load_step_modules()
     with tempfile.TemporaryDirectory(prefix="baton-") as scratch:
         store = Store(f"sqlite:///{Path(scratch) / 'baton.sqlite'}")
-        accounting.create_tables(store)
+        store.create_tables()
         runtime = Runtime(
             settings=settings, store=store, github=lambda _: github, llm=llm_factory(settings)
         )

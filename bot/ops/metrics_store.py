@@ -20,8 +20,9 @@ from prometheus_client.metrics_core import (
     Metric,
 )
 
-from bot.accounting import SPEND_TABLES, runs
-from bot.store import Store
+from bot.store.database import Store
+from bot.store.ledger import SPEND_TABLES
+from bot.store.run_book import runs
 
 log = logging.getLogger("baton.metrics")
 

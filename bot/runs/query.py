@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.accounting import failed_spend, ledger, runs
-from bot.store import Store
+from bot.store.database import Store
+from bot.store.ledger import failed_spend, ledger
+from bot.store.run_book import runs
 
 
 @dataclass(frozen=True)

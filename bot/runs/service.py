@@ -8,7 +8,6 @@ from collections.abc import Callable
 
 from dbos import SetWorkflowID, WorkflowStatus
 
-from bot.accounting import finish_run, record_run
 from bot.engine import registry
 from bot.engine.checkrun import check_run_update
 from bot.engine.claim import CLAIMS
@@ -21,7 +20,8 @@ from bot.runs import query
 from bot.runs.query import RunFilter
 from bot.runs.views import Attempt, RunDetail, RunList, run_status
 from bot.runs.workflows import ATTEMPT, RUN_WORKFLOW, Workflows, attempt_id, checkpoint, seconds
-from bot.store import Store
+from bot.store.database import Store
+from bot.store.run_book import finish_run, record_run
 
 log = logging.getLogger("baton.runs")
 

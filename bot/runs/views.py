@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.engine.findings import Approval, Link, approvals, github_links
 from bot.engine.record import RunRecord, StepRecord
-from bot.runs.findings import Approval, Link, approvals, github_links
 from bot.runs.query import RunRow, StepCost
 
 ACTIVE = ("PENDING", "ENQUEUED", "DELAYED")  # DBOS statuses of a run not yet over

@@ -14,8 +14,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 from bot.config.model import BatonConfig
-from bot.events import Event
-from bot.repo_config import CONFIG_PATH
+from bot.dispatch.events import Event
+from bot.dispatch.repo_config import CONFIG_PATH
 
 EVENTS = frozenset({"push", "installation", "installation_repositories"})
 PREFIX = "baton:"

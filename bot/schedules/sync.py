@@ -10,11 +10,11 @@ from typing import Any
 
 from dbos import DBOS, StepOptions
 
+from bot.dispatch.events import Event
+from bot.dispatch.repo_config import RepoConfig, load_repo_config
 from bot.engine import runtime
 from bot.engine.steps import is_permanent
-from bot.events import Event
 from bot.ports.github import GitHubError
-from bot.repo_config import RepoConfig, load_repo_config
 from bot.schedules.firing import fire_schedule
 from bot.schedules.plan import PREFIX, ScheduleSpec, Sync, repo_prefix, schedules_of, syncs_for
 

@@ -7,10 +7,10 @@ from typing import Any, cast
 from dbos import DBOS, WorkflowStatus
 
 from bot.api.models import ApiStatus, RunView
-from bot.api.result import FINISHED, DeliveryOutcome, result_of
 from bot.engine import runtime
 from bot.engine.deliver import DELIVERY_EVENT, delivery_id
 from bot.engine.record import RunRecord, StepRecord
+from bot.engine.result import FINISHED, DeliveryOutcome, result_of
 from bot.engine.runner import RUN_EVENT, RunPlan
 from bot.runs.views import STATUSES, run_status
 

@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 
 from bot import __version__
 from bot.bootstrap import Baton
-from bot.web import api, webhooks
+from bot.receive import route as webhooks
+from bot.web import api
 from bot.web.edge import guard
 from bot.web.metrics import metrics_router
 from bot.web.openapi_doc import openapi_router

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from bot.web import pages_auth as auth
 from bot.web.page_render import page
 from bot.web.sessions import Sessions

@@ -17,7 +17,7 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from bot.ops.metrics_store import StoreCollector
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 
 
 def allowed_tokens(settings: Settings) -> list[str]:

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
 
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from bot.web import pages_auth as auth
 from bot.web.api import bearer, require_admin
 from bot.web.sessions import Sessions

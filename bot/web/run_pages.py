@@ -14,7 +14,7 @@ from bot.runs.query import RunFilter
 from bot.runs.service import RunActionRefused, RunNotFound, RunService
 from bot.runs.views import STATUSES
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from bot.web import pages_auth as auth
 from bot.web.login import Gate
 from bot.web.page_render import page, run_path

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from bot.store import Store, metadata
+from bot.store.database import Store, metadata
 
 sessions = sa.Table(
     "baton_sessions",

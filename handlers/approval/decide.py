@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from bot.roles import Role, role_allows
+from bot.ports.roles import Role, role_allows
 
 
 class Decision(BaseModel):

@@ -5,15 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot.engine import markers
 from bot.engine.checkrun import check_run_name
 from bot.engine.context import RunInfo
 from bot.ports.github import CheckAction, CheckRunUpdate, GitHubPort
-
-
-def approval_marker(run_id: str, part: str = "") -> str:
-    """The approval comment's marker; `part` tells a run's second approval (of a diff, say)
-    from its first, so each keeps a comment of its own."""
-    return f"<!-- baton:approval {run_id}{' ' + part if part else ''} -->"
 
 
 async def now() -> float:
@@ -26,7 +21,7 @@ async def upsert(github: GitHubPort, repo: str, number: int, marker: str, body: 
 
 async def reply(github: GitHubPort, repo: str, number: int, delivery: str, text: str) -> int:
     """One reply per decision delivery, however often the step is replayed."""
-    marker = f"<!-- baton:reply {delivery} -->"
+    marker = markers.reply(delivery)
     return (await github.upsert_comment(repo, number, marker, f"{marker}\n{text}")).id
 
 

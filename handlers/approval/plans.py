@@ -8,8 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-PLAN_START = "<!-- baton:plan-start -->"
-PLAN_END = "<!-- baton:plan-end -->"
+from bot.engine.markers import PLAN_END, PLAN_START
 
 
 class PlanParseError(ValueError):

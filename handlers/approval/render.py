@@ -11,7 +11,8 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
-from handlers.approval.plans import PLAN_END, PLAN_START, PlanParseError, get_format, plan_section
+from bot.engine.markers import PLAN_END, PLAN_START
+from handlers.approval.plans import PlanParseError, get_format, plan_section
 
 _env = ImmutableSandboxedEnvironment(
     loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),

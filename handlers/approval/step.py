@@ -9,10 +9,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from bot.engine import markers
 from bot.engine.context import APPROVAL_TOPIC, RunInfo, StepContext
 from bot.engine.registry import RetryPolicy, step
 from bot.ports.github import GitHubPort
-from bot.roles import Role
+from bot.ports.roles import Role
 from handlers.approval import io
 from handlers.approval.decide import Decision, Verdict, judge, made_elsewhere
 from handlers.approval.plans import PlanParseError, get_format, plan_hash, plan_section
@@ -73,7 +74,7 @@ class Wait:
 
     def __init__(self, inp: ApprovalInput, ctx: StepContext, shown: Shown, part: str) -> None:
         self.inp, self.ctx, self.shown = inp, ctx, shown
-        self.marker = io.approval_marker(inp.run_id, part)
+        self.marker = markers.approval(inp.run_id, part)
 
     async def show(self, status: str = "waiting", **extra: Any) -> None:
         inp = self.inp
@@ -178,7 +179,7 @@ async def show_cancelled(run: RunInfo, github: GitHubPort) -> None:
     """An operator cancelled the run: its approval comments stop inviting a decision."""
     if run.number is None:
         return
-    prefix = io.approval_marker(run.run_id).removesuffix("-->")  # any part of this run
+    prefix = markers.approval_prefix(run.run_id)  # any part of this run
     for comment in await github.find_own_comments(run.repo, run.number, prefix):
         marker = comment.body.split("\n", 1)[0].strip()
         body = cancelled_comment(comment.body, marker)

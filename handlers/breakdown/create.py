@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from bot.engine import markers
 from bot.engine.context import StepContext
 from bot.engine.registry import step
 from bot.ports.github import Issue
@@ -29,10 +30,6 @@ class CreateOutput(BaseModel):
     headline: str
 
 
-def task_marker(run_id: str, index: int) -> str:
-    return f"<!-- baton:subtask {run_id} #{index} -->"
-
-
 def task_body(task: SubTask, parent: int, marker: str) -> str:
     criteria = "\n".join(f"- [ ] {c}" for c in task.acceptance)
     done = f"\n\n**Done when**\n{criteria}" if criteria else ""
@@ -41,7 +38,7 @@ def task_body(task: SubTask, parent: int, marker: str) -> str:
 
 async def ensure_issue(inp: CreateInput, ctx: StepContext, index: int, task: SubTask) -> Issue:
     """Find the issue an earlier attempt made for this task, or open it."""
-    marker = task_marker(inp.run_id, index)
+    marker = markers.subtask(inp.run_id, index)
     found = await ctx.github.find_issues_by_marker(inp.repo, marker)
     if found:
         return found[0]
@@ -58,7 +55,7 @@ async def breakdown_create(inp: CreateInput, ctx: StepContext) -> CreateOutput:
         await ctx.github.add_sub_issue(inp.repo, inp.number, issue.id)
         created.append(issue)
     listing = "\n".join(f"- #{i.number} {i.title}" for i in created)
-    marker = f"<!-- baton:breakdown {inp.run_id} -->"
+    marker = markers.breakdown(inp.run_id)
     summary = f"{marker}\nBaton created {len(created)} sub-issue(s):\n{listing}"
     await ctx.github.upsert_comment(inp.repo, inp.number, marker, summary)
     return CreateOutput(

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.engine.context import StepContext
 from bot.engine.registry import RetryPolicy, step
-from bot.markdown import fenced
+from bot.engine.untrusted import fenced
 from bot.ports.github import GitHubPort
-from bot.roles import Role
+from bot.ports.roles import Role
 from handlers.approval.step import ApprovalInput, parse_duration, show_cancelled, wait_for_decision
 from handlers.draft.diff_plan import DIFF_CHARS, content_sha, unified
 from handlers.draft.write import FileChange

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from bot.engine import markers
 from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import step
 from handlers.draft.approve_diff import needs_approval
@@ -54,7 +55,7 @@ def pull_body(inp: OpenInput) -> str:
     return (
         f"Closes #{inp.number}\n\n{inp.plan.approach}\n\n**Files**\n{files}\n\n"
         f"Drafted by Baton ({run}) from the plan a maintainer approved on #{inp.number}. "
-        "Review it like any other change.\n<!-- baton:draft " + inp.run_id + " -->"
+        f"Review it like any other change.\n{markers.draft(inp.run_id)}"
     )
 
 
@@ -81,7 +82,7 @@ async def draft_open_pr(inp: OpenInput, ctx: StepContext) -> OpenOutput:
         pull = await ctx.github.create_pull(inp.repo, branch, inp.default_branch, title, body)
     else:
         pull = await ctx.github.update_pull(inp.repo, pull.number, title, body)
-    marker = f"<!-- baton:draft-pr {inp.number} -->"
+    marker = markers.draft_pr(inp.number)
     note = f"{marker}\nBaton opened a draft pull request for this issue: #{pull.number}."
     await ctx.github.upsert_comment(inp.repo, inp.number, marker, note)
     headline = f"Draft PR #{pull.number} on {branch}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from bot.engine import markers
 from bot.engine.context import StepContext
 from bot.engine.registry import step
 from bot.engine.untrusted import hidden_comments_shown
@@ -44,7 +45,7 @@ async def issue_read(inp: IssueInput, ctx: StepContext) -> IssueOutput:
     said = [
         IssueComment(author=c.author, body=hidden_comments_shown(c.body))
         for c in comments
-        if "<!-- baton:" not in c.body
+        if not markers.carries_one(c.body)
     ]
     data = IssueData(
         number=issue.number,

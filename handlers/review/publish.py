@@ -10,6 +10,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
+from bot.engine import markers
 from bot.engine.context import StepContext
 from bot.engine.registry import step
 from bot.ports.github import NewComment, NewReview, PullRequest, ReviewComment, ReviewRejected
@@ -51,14 +52,6 @@ class PublishOutput(BaseModel):
     headline: str
 
 
-def summary_marker(workflow: str) -> str:
-    return f"<!-- baton:summary {workflow} -->"
-
-
-def review_marker(run_id: str) -> str:
-    return f"<!-- baton:review {run_id} -->"
-
-
 def render(template: str, **values: Any) -> str:
     return _env.get_template(template).render(**values)
 
@@ -76,7 +69,7 @@ async def post_review(
 
 
 def review_body(inp: PublishInput, inline: list[ReviewComment]) -> str:
-    marker = review_marker(inp.run_id)
+    marker = markers.review(inp.run_id)
     return f"{marker}\nBaton found {len(inline)} thing(s) to look at on {inp.head_sha[:7]}."
 
 
@@ -93,7 +86,7 @@ def writes_coming(
         )
     if pull.comments == 0:
         coming.append(
-            NewComment(repo=inp.repo, number=inp.number, marker=summary_marker(inp.workflow))
+            NewComment(repo=inp.repo, number=inp.number, marker=markers.summary(inp.workflow))
         )
     return coming
 
@@ -155,7 +148,7 @@ async def publish(
             UnplacedFinding(finding=f, reason=f"GitHub refused the review: {rejected}")
             for f in findings
         ]
-    marker = summary_marker(inp.workflow)
+    marker = markers.summary(inp.workflow)
     body = render(
         "review_summary.md.j2",
         marker=marker,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from dbos import DBOSClient
 
-from bot.signature import verify_signature
+from bot.engine.signature import verify_signature
 from tests.e2e.conftest import INSTALLATION, REPO, World, running_world
 from tests.fakes.receiver import Receiver
 

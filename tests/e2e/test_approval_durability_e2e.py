@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from handlers.breakdown.create import task_marker
+from bot.engine import markers
 from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event
 from tests.e2e.test_breakdown_e2e import PLAN, approval_comment, on_issue, shown_hash
 from tests.fakes.github import Reply, Seen
@@ -185,7 +185,7 @@ def test_a_crash_during_breakdown_create_leaves_exactly_the_planned_sub_issues(
     made = subtask_issues(world)
     assert sorted(i.title for i in made) == sorted(TITLES)
     for index in range(len(TITLES)):
-        marker = task_marker(check.external_id, index)
+        marker = markers.subtask(check.external_id, index)
         assert sum(marker in i.body for i in made) == 1, marker
     summaries = [c for c in world.github.comments(REPO, 9) if "<!-- baton:breakdown " in c.body]
     assert len(summaries) == 1

@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 from dbos import DBOSClient
 
-from bot.replies import refusal_text, reply_marker
+from bot.dispatch.replies import refusal_text
+from bot.engine import markers
 from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event, pr_event, running_world
 
 ORG_REPO = "octo/.github"
@@ -72,7 +73,7 @@ def say(world: World, number: int, text: str, sender: str = "alice") -> tuple[st
 def reply_to(world: World, number: int, delivery: str) -> str:
     def found() -> str:
         bodies = [c.body for c in world.github.comments(REPO, number)]
-        return next((b for b in bodies if reply_marker(delivery) in b), "")
+        return next((b for b in bodies if markers.reply(delivery) in b), "")
 
     return str(world.wait_for(found, what=f"Baton's reply to {delivery}"))
 
@@ -133,7 +134,7 @@ def test_a_reader_is_refused_pausing_reviews(world: World) -> None:
 
     body = reply_to(world, 3, delivery)
 
-    assert body == refusal_text("rita", "/baton pause", "write", "read", reply_marker(delivery))
+    assert body == refusal_text("rita", "/baton pause", "write", "read", markers.reply(delivery))
     assert world.github.reactions(REPO, comment) == []
 
 

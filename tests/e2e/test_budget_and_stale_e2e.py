@@ -10,7 +10,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from bot.accounting import runs
+from bot.store.run_book import runs
 from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event, running_world
 from tests.fakes.github import faults
 from tests.fakes.llm import FakeAnswer

@@ -27,9 +27,7 @@ import httpx
 import pytest
 from dbos import DBOSClient
 
-from handlers.approval.io import approval_marker
-from handlers.breakdown.create import task_marker
-from handlers.review.publish import review_marker, summary_marker
+from bot.engine import markers
 from tests.baton_process import BatonProcess
 from tests.e2e.conftest import INSTALLATION, SECRET, running_world
 from tests.e2e.test_breakdown_e2e import PLAN as BREAKDOWN_PLAN
@@ -227,14 +225,14 @@ def seed_breakdown(github: FakeGitHub, repo: str) -> None:
 
 def expect_review(run_id: str) -> set[str]:
     return {
-        f"comment {summary_marker('review')}",
-        f"review {review_marker(run_id)}",
+        f"comment {markers.summary('review')}",
+        f"review {markers.review(run_id)}",
     }
 
 
 def expect_draft(run_id: str) -> set[str]:
     return {
-        f"comment {approval_marker(run_id)}",
+        f"comment {markers.approval(run_id)}",
         "comment <!-- baton:draft-pr 12 -->",
         "branch baton/issue-12",
         "pull from baton/issue-12",
@@ -246,9 +244,9 @@ def expect_draft(run_id: str) -> set[str]:
 def expect_breakdown(run_id: str) -> set[str]:
     tasks = [str(task["title"]) for task in BREAKDOWN_PLAN["tasks"]]
     return {
-        f"comment {approval_marker(run_id)}",
+        f"comment {markers.approval(run_id)}",
         f"comment <!-- baton:breakdown {run_id} -->",
-        *(f"issue {task_marker(run_id, index)}" for index in range(len(tasks))),
+        *(f"issue {markers.subtask(run_id, index)}" for index in range(len(tasks))),
         *(f"sub-issue link to {title!r}" for title in tasks),
     }
 
@@ -469,7 +467,7 @@ class Lane:
 
     def waiting_hash(self, repo: str, scenario: Scenario, run_id: str) -> str:
         """The hash the approval comment asks for, once it is posted."""
-        marker = approval_marker(run_id)
+        marker = markers.approval(run_id)
         for comment in self.github.comments(repo, scenario.number):
             if marker in comment.body:
                 found = re.search(r"waiting for approval of `([0-9a-f]{8})`", comment.body)

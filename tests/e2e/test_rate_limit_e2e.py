@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from dbos import DBOSClient
 
-from bot.pacing import PERMIT_WORKFLOW
+from bot.engine.pacing import PERMIT_WORKFLOW
 from tests.e2e.conftest import INSTALLATION, REPO, World, pr_event, running_world
 from tests.e2e.test_review_e2e import APP, CHANGED, answers, finding, open_pull
 from tests.fakes.github import Seen, faults

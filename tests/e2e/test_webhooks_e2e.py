@@ -12,7 +12,7 @@ import httpx
 import pytest
 from dbos import DBOSClient
 
-from bot.signature import sign
+from bot.engine.signature import sign
 from tests.baton_process import post_webhook
 from tests.e2e.conftest import SECRET, World
 from tests.payloads import REMOVE, example_payloads, payload
@@ -101,7 +101,7 @@ def test_health_check_answers_ok_when_the_database_is_reachable(shared_world: Wo
 
 
 def test_deliveries_arriving_together_are_each_stored_once(shared_world: World) -> None:
-    """A burst shares commits (bot/inbox.py); a redelivery racing its original is still told
+    """A burst shares commits (bot/receive/inbox.py); a redelivery racing its original is still told
     apart, and each delivery is dispatched exactly once."""
     body = payload("issue_comment", "created")
     ids = [f"together-{uuid.uuid4()}" for _ in range(30)]

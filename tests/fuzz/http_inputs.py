@@ -11,8 +11,8 @@ from urllib.parse import quote_from_bytes, urlencode
 
 from hypothesis import strategies as st
 
-from bot.payloads import PAYLOAD_MODELS
-from bot.signature import sign
+from bot.engine.signature import sign
+from bot.receive.payloads import PAYLOAD_MODELS
 from tests.fuzz.json_inputs import json_values, mutated
 from tests.payloads import example_payloads
 

@@ -20,7 +20,7 @@ from schemathesis import Case
 
 from bot.config.load import ConfigError, load_config
 from bot.engine import registry
-from bot.payloads import PayloadError, event_from_body
+from bot.receive.payloads import PayloadError, event_from_body
 from handlers.approval.plans import PlanParseError, get_format
 from tests.fuzz.http_inputs import Request
 

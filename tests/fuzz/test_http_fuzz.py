@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import Case
 
-from bot.signature import verify_signature
+from bot.engine.signature import verify_signature
 from tests.fuzz import surfaces
 from tests.fuzz.api_inputs import RANDOM_WARNING, api_cases, run_requests
 from tests.fuzz.http_inputs import Request, setup_requests, sign_in_requests, webhook_requests

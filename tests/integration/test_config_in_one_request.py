@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
-from bot.file_cache import branch_files, file_at
 from bot.ports.github import GitHubError
-from bot.prompts import OVERRIDE_DIR
-from bot.store import Store
+from bot.prompts.files import OVERRIDE_DIR
+from bot.store.database import Store
+from bot.store.file_cache import branch_files, file_at
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, faults
 from tests.fakes.github.router import Reply

@@ -12,7 +12,7 @@ import pytest
 from bot.engine.deliver import NotYetDelivered, post_result
 from bot.engine.runtime import Runtime, current, set_runtime
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from tests.fakes.network import FakeNetwork
 from tests.fakes.receiver import Receiver
 from tests.fakes.tls import server_certificate

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
-from bot.file_cache import file_at
 from bot.ports.github import CheckRunUpdate, ReviewComment
-from bot.store import Store
-from bot.write_marks import StoredCommentIds, first_claim
+from bot.store.database import Store
+from bot.store.file_cache import file_at
+from bot.store.write_marks import StoredCommentIds, first_claim
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub
 from tests.integration.test_github_adapter import FAST, REPO, check
@@ -28,7 +28,7 @@ MARKER = "<!-- baton:summary review -->"
 
 
 class Permits:
-    """The pace port as bot/pacing.py answers it: True the first time a write asks."""
+    """The pace port as bot/engine/pacing.py answers it: True the first time a write asks."""
 
     def __init__(self) -> None:
         self.taken: set[str] = set()

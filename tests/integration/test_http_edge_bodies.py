@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.signature import sign
+from bot.engine.signature import sign
 from tests.payloads import payload
 from tests.raw_http import SECRET, RawClient, request_head, serving, settings_in, upload
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from pydantic import BaseModel
 
-from bot.llm import build_llm
+from bot.adapters.structured_llm import build_llm
 from bot.ports.llm import LLMError, LLMPort, Message
 from tests.fakes.llm import FakeAnswer, FakeLLM, prompt_text
 from tests.fakes.serve import free_port

@@ -13,9 +13,9 @@ from bot.cli import app
 from bot.engine.deliver import DeliveryFailed, post_result, retryable
 from bot.engine.destinations import DestinationRefused, check_destination, is_public
 from bot.engine.runtime import Runtime, current, set_runtime
+from bot.engine.signature import verify_signature
 from bot.settings import Settings
-from bot.signature import verify_signature
-from bot.store import Store
+from bot.store.database import Store
 from tests.fakes.receiver import Receiver
 
 SECRET = "delivery-secret"

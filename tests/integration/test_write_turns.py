@@ -18,7 +18,7 @@ INLINE = [ReviewComment(path="app.py", line=1, body="x")]
 
 
 class TogetherPermits:
-    """The pace port as bot/pacing.py answers it (True the first time a write asks), granting
+    """The pace port as bot/engine/pacing.py answers it (True the first time a write asks), granting
     nothing until `together` writes are waiting: asked one after the other, they would hang."""
 
     def __init__(self, together: int) -> None:

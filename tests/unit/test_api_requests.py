@@ -14,7 +14,7 @@ from bot.api.models import RunRequest
 from bot.cli.run import input_value
 from bot.engine.runtime import Runtime, set_runtime
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from bot.web import api
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.payloads import PAYLOAD_MODELS
+from bot.receive.payloads import PAYLOAD_MODELS
+from bot.receive.route import USED_EVENTS
 from bot.web.manifest import conversion_url, load_app_yml, manifest, registration_url
-from bot.web.webhooks import USED_EVENTS
 
 # GitHub sends these to every App and refuses them in a manifest's default_events.
 ALWAYS_SENT = {"installation", "installation_repositories"}

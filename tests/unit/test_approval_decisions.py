@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 import handlers.breakdown.plan  # noqa: F401  registers the "breakdown" plan format
+from bot.engine.markers import PLAN_END, PLAN_START
 from handlers.approval.decide import Decision, judge, made_elsewhere
-from handlers.approval.plans import PLAN_END, PLAN_START, PlanParseError, plan_hash, plan_section
+from handlers.approval.plans import PlanParseError, plan_hash, plan_section
 from handlers.approval.render import Shown, approval_comment, cancelled_comment
 from handlers.approval.step import parse_duration
 

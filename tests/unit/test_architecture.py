@@ -127,3 +127,81 @@ def test_only_its_own_llm_adapter_imports_an_sdk(sdk: str, home: str) -> None:
 
     assert (ROOT / home).is_file(), f"{home} is missing"
     assert found == [], f"only {home} may import {sdk}:\n" + "\n".join(found)
+
+
+# The way an event travels, top to bottom: a package imports only packages below it. The
+# commands and the web process sit above bootstrap, which wires everything below; settings
+# imports nothing of Baton's, so anyone may import it.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"__main__"}),
+    frozenset({"cli"}),
+    frozenset({"web", "worker", "local", "reference"}),
+    frozenset({"bootstrap"}),
+    frozenset({"receive"}),
+    frozenset({"schedules"}),
+    frozenset({"api"}),
+    frozenset({"dispatch"}),
+    frozenset({"runs"}),
+    frozenset({"engine"}),
+    frozenset({"prompts"}),
+    frozenset({"config"}),
+    frozenset({"adapters"}),
+    frozenset({"ops"}),
+    frozenset({"store"}),
+    frozenset({"ports"}),
+    frozenset({"settings"}),
+)
+LEAVES = frozenset({"bot", "settings"})  # bot/__init__.py (the version) and the settings object
+
+
+def layer_of(unit: str) -> int:
+    found = [index for index, units in enumerate(LAYERS) if unit in units]
+    assert found, f"bot/{unit} is in no layer of tests/unit/test_architecture.py: place it"
+    return found[0]
+
+
+def unit_of(relative: str) -> str:
+    """The package (or top-level module) of bot/ a file belongs to."""
+    parts = Path(relative).with_suffix("").parts
+    return parts[1] if len(parts) > 1 else "bot"
+
+
+def upward_imports(files: list[str]) -> list[str]:
+    found = []
+    for relative in files:
+        unit = unit_of(relative)
+        if unit == "bot":
+            continue
+        source = (ROOT / relative).read_text(encoding="utf-8")
+        for line, module in imports_in(source, relative):
+            parts = module.split(".")
+            if parts[0] != "bot" or len(parts) < 2 or parts[1] == unit or parts[1] in LEAVES:
+                continue
+            if layer_of(parts[1]) <= layer_of(unit):
+                found.append(f"{relative} line {line}: imports {module} (a layer above)")
+    return sorted(set(found))
+
+
+def test_imports_run_one_way_along_the_way_an_event_travels() -> None:
+    found = upward_imports(python_files("bot"))
+
+    assert found == [], "bot/ imports downward only (see LAYERS):\n" + "\n".join(found)
+
+
+def test_an_upward_import_is_caught(tmp_path: Path) -> None:
+    assert upward_imports(["bot/store/database.py"]) == []
+    assert layer_of("engine") < layer_of("store")
+    assert layer_of("receive") < layer_of("dispatch") < layer_of("engine") < layer_of("ports")
+
+
+def test_bot_keeps_few_modules_at_its_top_and_every_package_says_its_job() -> None:
+    top = sorted(p.name for p in (ROOT / "bot").glob("*.py"))
+    packages = [p for p in (ROOT / "bot").iterdir() if (p / "__init__.py").is_file()]
+    undocumented = [
+        p.name
+        for p in packages
+        if not ast.get_docstring(ast.parse((p / "__init__.py").read_text()))
+    ]
+
+    assert top == ["__init__.py", "__main__.py", "bootstrap.py", "settings.py", "worker.py"]
+    assert undocumented == []

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.replies import config_text, help_text
 from bot.config.load import load_config_unchecked
-from bot.markdown import code_span, fenced
-from bot.repo_config import RepoConfig
+from bot.dispatch.commands.replies import config_text, help_text
+from bot.dispatch.repo_config import RepoConfig
+from bot.engine.untrusted import code_span, fenced
 
 CONFIG = """\
 version: 1

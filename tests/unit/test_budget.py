@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.accounting import Spend, record_failed_spend, record_spend, spend
-from bot.budget import Caps, cost, exhausted, remaining
+from bot.engine.budget import Caps, cost, exhausted, remaining
 from bot.ops.metrics_store import tokens_and_cost
 from bot.runs.query import step_costs
-from bot.store import Store
+from bot.store.database import Store
+from bot.store.ledger import Spend, record_failed_spend, record_spend, spend
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 
 
 def mode(path: Path) -> int:

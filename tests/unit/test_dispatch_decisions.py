@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from bot.config.load import load_config_unchecked
-from bot.dispatch import ignored_reason, plan_for, read_pull
-from bot.events import Event
+from bot.dispatch.events import Event
+from bot.dispatch.repo_config import RepoConfig
+from bot.dispatch.triggers import Match
+from bot.dispatch.workflow import ignored_reason, plan_for, read_pull
 from bot.ports.github import PullRequest
-from bot.repo_config import RepoConfig
-from bot.triggers import Match
 
 BOT_LOGIN = "baton-app[bot]"
 

@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 
-from bot.foreground import Foreground
+from bot.engine.foreground import Foreground
 
 
 def test_a_step_waits_while_an_ack_is_served_and_goes_once_it_is_done() -> None:

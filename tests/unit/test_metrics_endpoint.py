@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from bot.web.metrics import metrics_router
 
 

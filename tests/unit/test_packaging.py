@@ -39,7 +39,7 @@ def test_every_data_file_in_the_packages_is_shipped_in_the_wheel() -> None:
 def test_the_default_prompts_and_the_app_manifest_are_found_inside_the_installed_package() -> None:
     package = Path(bot.__file__).resolve().parent
     assert Settings.model_fields["baton_prompts_dir"].default == DEFAULT_PROMPTS_DIR
-    assert DEFAULT_PROMPTS_DIR.parent == package and APP_YML.parent.parent == package
+    assert DEFAULT_PROMPTS_DIR.parent.parent == package and APP_YML.parent.parent == package
     assert {path.stem for path in DEFAULT_PROMPTS_DIR.glob("*.md")} >= {"review", "breakdown"}
     assert APP_YML.is_file()
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.events import Event
-from bot.payloads import PayloadError, event_from_body, to_event
+from bot.dispatch.events import Event
 from bot.ports.github import PullRequest
+from bot.receive.payloads import PayloadError, event_from_body, to_event
 from tests.payloads import REMOVE, example_payloads, payload
 
 DELIVERY = "72d3162e-cc78-11e3-81ab-4c9367dc0958"

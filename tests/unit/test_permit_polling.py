@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.pacing import WritePacer
+from bot.engine.pacing import WritePacer
 
 
 @dataclass

@@ -3,7 +3,7 @@ or memory, is refused with a PromptError or rendered harmlessly — quickly and 
 
 Each attempt calls `render_prompt` in a child process (killed if it hangs) that measures the
 call's time and its own peak traced memory, so a bomb that gets through fails the test instead of
-stalling the suite. The override itself renders in Baton's render process (bot/prompt_sandbox.py),
+stalling the suite. The override itself renders in Baton's render process (bot/prompts/sandbox.py),
 whose time and address-space limits are what stop a bomb; the caller never builds its output.
 """
 
@@ -20,8 +20,8 @@ from typing import Any, Literal
 
 import pytest
 
-from bot import prompt_sandbox
-from bot.prompts import OVERRIDE_DIR, PromptError, parse_prompt, render_prompt
+from bot.prompts import sandbox as prompt_sandbox
+from bot.prompts.files import OVERRIDE_DIR, PromptError, parse_prompt, render_prompt
 
 OVERRIDE = f"{OVERRIDE_DIR}/review.md"
 SECONDS = prompt_sandbox.DEFAULT_SECONDS + 1.0  # the render limit, and a margin for a busy machine
@@ -39,7 +39,7 @@ VARIABLES: dict[str, Any] = {
 
 # forkserver: each attempt forks from a server that has already imported the prompt module.
 CONTEXT = multiprocessing.get_context("forkserver")
-CONTEXT.set_forkserver_preload(["bot.prompts"])
+CONTEXT.set_forkserver_preload(["bot.prompts.files"])
 
 
 @dataclass(frozen=True)

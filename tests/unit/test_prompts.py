@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.prompts import OVERRIDE_DIR, PromptError, PromptLibrary, parse_prompt, render_prompt
+from bot.prompts.files import OVERRIDE_DIR, PromptError, PromptLibrary, parse_prompt, render_prompt
 from bot.settings import DEFAULT_PROMPTS_DIR as DEFAULT_PROMPTS
 
-PROMPTS = Path(__file__).resolve().parents[2] / "bot" / "default_prompts"
+PROMPTS = DEFAULT_PROMPTS
 OVERRIDE = f"{OVERRIDE_DIR}/review.md"
 
 REVIEW_VARIABLES: dict[str, Any] = {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import prompt_sandbox
-from bot.prompts import OVERRIDE_DIR, PromptError, parse_prompt, render_prompt
+from bot.prompts import sandbox as prompt_sandbox
+from bot.prompts.files import OVERRIDE_DIR, PromptError, parse_prompt, render_prompt
 
 OVERRIDE = f"{OVERRIDE_DIR}/review.md"
 SECRETS = {
@@ -52,7 +52,7 @@ def test_a_render_that_runs_too_long_is_stopped_and_the_next_one_renders() -> No
 
 def test_baton_s_own_prompts_render_in_process() -> None:
     text = "---\nid: review\nversion: 1\noutput: review.output\n---\n{{ x }}\n"
-    prompt = parse_prompt(text, source="default", where="bot/default_prompts/review.md")
+    prompt = parse_prompt(text, source="default", where="bot/prompts/defaults/review.md")
     prompt_sandbox.configure(prompt_sandbox.Limits())  # stops any render process
 
     assert render_prompt(prompt, {"x": 3}).user == "3"

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import pytest
 from pydantic import BaseModel
 
-from bot.engine import registry
+from bot.engine import markers, registry
 from bot.engine.context import RunInfo, StepContext
 from bot.ports.github import (
     Comment,
@@ -21,10 +21,9 @@ from bot.ports.github import (
     ReviewRejected,
 )
 from bot.ports.llm import Completion, Message, Usage
-from bot.prompts import PromptLibrary
+from bot.prompts.files import PromptLibrary
 from bot.settings import DEFAULT_PROMPTS_DIR
 from handlers.review.models import LLMFinding
-from handlers.review.publish import summary_marker
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -259,7 +258,7 @@ async def test_publish_posts_the_review_with_comments_on_the_diff_and_a_summary(
     assert [(c.path, c.line, c.side) for c in comments] == [("src/app.py", 3, "RIGHT")]
     assert "Off by one" in comments[0].body
     (summary,) = github.comments
-    assert summary.body.startswith(summary_marker("review"))
+    assert summary.body.startswith(markers.summary("review"))
     assert "Adds a login form." in summary.body
     assert (out.review_id, out.inline_comments, out.unplaced_findings) == (review.id, 1, 0)
 

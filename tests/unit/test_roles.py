@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.roles import Role, role_allows
+from bot.ports.roles import Role, role_allows
 
 ORDER: list[Role] = ["read", "triage", "write", "maintain", "admin"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.engine.context import RunInfo
+from bot.engine.findings import approvals, github_links
 from bot.engine.forks import own_run, step_start
 from bot.engine.record import RunRecord, StepRecord
-from bot.runs.findings import approvals, github_links
 from bot.runs.views import run_status
 from bot.runs.workflows import attempt_id
 

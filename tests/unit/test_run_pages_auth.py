@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from bot.runs.service import RunService
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from bot.web import pages_auth
 from bot.web.run_pages import create_router
 from bot.web.sessions import Sessions

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from bot.config.load import load_config_unchecked
-from bot.events import Event
-from bot.payloads import to_event
+from bot.dispatch.events import Event
+from bot.receive.payloads import to_event
 from bot.schedules.firing import firing_id
 from bot.schedules.plan import ScheduleSpec, Sync, schedules_of, syncs_for
 from tests.payloads import payload

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from bot.engine.runtime import Runtime, set_runtime
 from bot.settings import Settings
-from bot.store import Store
+from bot.store.database import Store
 from bot.web import api, sign_in_limit
 from bot.web.run_pages import create_router
 from bot.web.sign_in_limit import FAILURES, WINDOW_SECONDS, Counted, FailureWindow

@@ -7,7 +7,7 @@ import hmac
 
 import pytest
 
-from bot.signature import sign, verify_signature
+from bot.engine.signature import sign, verify_signature
 
 SECRET = "It's a Secret to Everybody"
 BODY = b'{"action":"opened","number":2}'

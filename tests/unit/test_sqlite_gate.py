@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot import sqlite_gate
-from bot.sqlite_gate import GATE
+from bot.store import sqlite_gate
+from bot.store.sqlite_gate import GATE
 
 
 @pytest.fixture

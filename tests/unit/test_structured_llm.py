@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from bot.llm import (
+from bot.adapters.structured_llm import (
     StructuredLLM,
     UnfitAnswer,
     build_llm,

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from bot.accounting import finish_run, record_run, stop_running
+from bot.dispatch.supersede import delivered_pull
 from bot.engine.context import RunInfo
 from bot.ports.github import PullRequest
-from bot.store import Store
-from bot.supersede import delivered_pull
+from bot.store.database import Store
+from bot.store.run_book import finish_run, record_run, stop_running
 
 HEAD = "a" * 40
 PULL = PullRequest(

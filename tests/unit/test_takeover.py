@@ -7,10 +7,10 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from bot.executors import Executor, ExecutorIdInUse, Heartbeats, executors
+from bot.engine.takeover import beat_interval, refuse_a_live_duplicate
 from bot.settings import Settings, SettingsError
-from bot.store import Store
-from bot.takeover import beat_interval, refuse_a_live_duplicate
+from bot.store.database import Store
+from bot.store.executors import Executor, ExecutorIdInUse, Heartbeats, executors
 from bot.worker import check_worker_settings
 
 AFTER = 30.0

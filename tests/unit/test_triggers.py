@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from bot.config.model import BatonConfig
-from bot.events import Event
-from bot.triggers import Command, Match, matching_workflows, parse_command
+from bot.dispatch.events import Event
+from bot.dispatch.triggers import Command, Match, matching_workflows, parse_command
 
 
 @pytest.mark.parametrize(

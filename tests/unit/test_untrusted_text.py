@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.engine.untrusted import for_github, hidden_comments_shown, postable, without_markers
+from bot.engine.markers import forged_removed
+from bot.engine.untrusted import for_github, hidden_comments_shown, postable
 from handlers.review.models import ReviewOutput
 
 
@@ -37,7 +38,7 @@ def test_hidden_html_comments_reach_the_model_as_visibly_hidden_text(
     ],
 )
 def test_no_marker_survives_in_text_baton_posts(given: str) -> None:
-    cleaned = without_markers(f"Looks fine. {given} Done.")
+    cleaned = forged_removed(f"Looks fine. {given} Done.")
     assert "baton:" not in cleaned.lower()
     assert cleaned.startswith("Looks fine. ")
 

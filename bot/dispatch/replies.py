@@ -8,17 +8,13 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from bot.markdown import code_span, fenced
+from bot.engine.untrusted import code_span, fenced
 
 _env = ImmutableSandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
     undefined=StrictUndefined,
 )
 _env.filters.update(code=code_span, fenced=fenced)
-
-
-def reply_marker(delivery_id: str) -> str:
-    return f"<!-- baton:reply {delivery_id} -->"
 
 
 def refusal_text(

@@ -3,7 +3,7 @@
 Jinja2's sandbox stops a template from reaching Python's internals, but not from looping for
 minutes or building a string of gigabytes: filters, `%` and format widths allocate before
 anything can count the output. A prompt override comes from the repository, so it is
-untrusted; it renders in a child process (`python -m bot.prompt_sandbox`) that
+untrusted; it renders in a child process (`python -m bot.prompts.sandbox`) that
 
 - caps its own address space (RLIMIT_AS), so a memory bomb ends in a MemoryError there;
 - is killed when a render takes longer than the time limit, and started again for the next;
@@ -91,7 +91,7 @@ class _Server:
         if self._child is None or self._child.poll() is not None:
             budget = str(_limits.megabytes * 2**20)
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "bot.prompt_sandbox", budget],
+                [sys.executable, "-m", "bot.prompts.sandbox", budget],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -157,7 +157,7 @@ class Part:
 
 def render_apart(parts: dict[str, Part], variables: dict[str, Any]) -> dict[str, str]:
     """Render each named part with `variables` in the child; raises RenderRefused with the
-    template's own error (as `bot.prompts` words it) or the limit it hit."""
+    template's own error (as `bot.prompts.files` words it) or the limit it hit."""
     templates = {name: vars(part) for name, part in parts.items()}
     answer = _server.render({"templates": templates, "variables": variables})
     return {name: str(text) for name, text in answer["rendered"].items()}
@@ -165,7 +165,7 @@ def render_apart(parts: dict[str, Part], variables: dict[str, Any]) -> dict[str,
 
 def _serve(budget_bytes: int) -> None:
     """The child: lower its address-space limit, then render requests until stdin closes."""
-    from bot.prompts import PromptError, render_part  # imported before the limit applies
+    from bot.prompts.files import PromptError, render_part  # imported before the limit applies
 
     used = _address_space_in_use()
     limit = used + budget_bytes

@@ -20,8 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from bot.config.model import PROMPT_NAME
-from bot.engine.context import PromptUse, RenderedPrompt
-from bot.prompt_sandbox import Part, RenderRefused, render_apart
+from bot.prompts.rendered import PromptUse, RenderedPrompt
+from bot.prompts.sandbox import Part, RenderRefused, render_apart
 
 OVERRIDE_DIR = ".github/baton/prompts"
 DEFAULT_SOURCE = "default"  # `PromptUse.source` of Baton's own prompts; else the repo path
@@ -95,7 +95,7 @@ def render_prompt(prompt: PromptFile, variables: dict[str, Any]) -> RenderedProm
     """Render system text and body strictly in the sandbox; pass plain data as variables.
 
     Baton's own prompts render here. A repository's override is untrusted: it renders in a
-    child process with a time and a memory limit (`bot.prompt_sandbox`), so a template that
+    child process with a time and a memory limit (`bot.prompts.sandbox`), so a template that
     loops or allocates without end costs Baton nothing but the limit. This call blocks for
     at most that time; async callers run it in a thread (`PromptLibrary.render`).
     """

@@ -7,7 +7,7 @@ import re
 from pydantic import BaseModel, ConfigDict
 
 from bot.config.model import BatonConfig, Trigger, Workflow
-from bot.events import Event
+from bot.dispatch.events import Event
 
 # Markdown's rules, so that what GitHub renders as a quote or a code block is not a command:
 # at most three spaces of indent (four make a code block), then `/name`, then space or the end.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from bot.accounting import Spend
+from bot.store.ledger import Spend
 
 
 class Caps(BaseModel):

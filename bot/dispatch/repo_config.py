@@ -10,11 +10,11 @@ from bot.config.defaults import default_config
 from bot.config.extends import base_unavailable, extended_repo, load_extended
 from bot.config.load import ConfigError, load_config
 from bot.config.model import BatonConfig
+from bot.dispatch.events import Event
 from bot.engine import registry, runtime
-from bot.events import Event
-from bot.file_cache import branch_files
 from bot.ports.github import GitHubError, GitHubPort
-from bot.prompts import OVERRIDE_DIR
+from bot.prompts.files import OVERRIDE_DIR
+from bot.store.file_cache import branch_files
 
 CONFIG_PATH = ".github/baton.yml"
 
@@ -54,7 +54,7 @@ async def load_repo_config(event: Event) -> dict[str, Any]:
     rt = runtime.current()
     github = rt.github(event.installation_id or 0)
     # One request for the branch's commit, the file and the prompt overrides a run will ask
-    # for, all kept at that commit (bot/file_cache.py).
+    # for, all kept at that commit (bot/store/file_cache.py).
     read = await branch_files(
         rt.store, github, event.repo, event.default_branch, [CONFIG_PATH], [OVERRIDE_DIR]
     )

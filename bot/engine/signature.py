@@ -15,12 +15,6 @@ def sign(secret: str, body: bytes) -> str:
     return _PREFIX + digest
 
 
-def derived_key(secret: str, purpose: str) -> str:
-    """A key for one `purpose`, made from `secret` (hex HMAC-SHA256 of the purpose); who holds
-    it cannot work back to `secret` or to the keys of other purposes."""
-    return hmac.new(secret.encode("utf-8"), purpose.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
 def verify_signature(secret: str, body: bytes, header_sha256: str | None) -> bool:
     """Whether `header_sha256` (the `X-Hub-Signature-256` header) signs `body` with `secret`.
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidatorFunctionWrapHandler
 from pydantic.functional_validators import WrapValidator
 
-from bot.events import Event
+from bot.dispatch.events import Event
 from bot.ports.github_data import PullRequest as PortPullRequest
 
 T = TypeVar("T")

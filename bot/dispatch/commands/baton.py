@@ -14,17 +14,17 @@ from typing import Any
 
 from dbos import StepOptions
 
-from bot.commands import pauses
-from bot.commands.help import APPROVAL_STEP, DEFAULT_APPROVER
-from bot.commands.replies import config_text, help_text, pause_text
-from bot.decisions import READ, role_of
-from bot.engine import registry, runtime
+from bot.dispatch.commands import pauses
+from bot.dispatch.commands.help import APPROVAL_STEP, DEFAULT_APPROVER
+from bot.dispatch.commands.replies import config_text, help_text, pause_text
+from bot.dispatch.decisions import READ, role_of
+from bot.dispatch.events import Event
+from bot.dispatch.replies import refusal_text
+from bot.dispatch.repo_config import RepoConfig
+from bot.dispatch.triggers import Command, Match
+from bot.engine import markers, registry, runtime
 from bot.engine.durable import durable_step
-from bot.events import Event
-from bot.replies import refusal_text, reply_marker
-from bot.repo_config import RepoConfig
-from bot.roles import role_allows
-from bot.triggers import Command, Match
+from bot.ports.roles import role_allows
 
 BATON = "baton"
 ACTIONS = ("help", "config", "pause", "resume")
@@ -43,7 +43,7 @@ async def baton_command(event: Event, command: Command, config: RepoConfig) -> d
     if action not in FOR_ANYONE and not await _allowed(event, config, f"/baton {action}"):
         return {"refused": event.sender}
     await durable_step({**READ, "name": "react"}, react, event)
-    marker = reply_marker(event.delivery_id)
+    marker = markers.reply(event.delivery_id)
     if action == "help":
         body = help_text(config.config, marker, default_approver, unknown=unknown)
     elif action == "config":
@@ -70,7 +70,7 @@ async def _allowed(event: Event, config: RepoConfig, name: str) -> bool:
     role = await durable_step({**READ, "name": "permission"}, role_of, event)
     if role_allows(role, required):
         return True
-    body = refusal_text(event.sender, name, required, role, reply_marker(event.delivery_id))
+    body = refusal_text(event.sender, name, required, role, markers.reply(event.delivery_id))
     await durable_step({**READ, "name": "refuse"}, reply, event, body)
     return False
 
@@ -104,7 +104,7 @@ async def react(event: Event) -> None:
 async def reply(event: Event, body: str) -> None:
     github = runtime.current().github(event.installation_id or 0)
     await github.upsert_comment(
-        event.repo, event.number or 0, reply_marker(event.delivery_id), body
+        event.repo, event.number or 0, markers.reply(event.delivery_id), body
     )
 
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from ruamel.yaml import YAML
 
-from bot.commands.help import approvers, automatic, commands
 from bot.config.model import BatonConfig
-from bot.markdown import code_span
-from bot.replies import render_reply
-from bot.repo_config import CONFIG_PATH, RepoConfig
+from bot.dispatch.commands.help import approvers, automatic, commands
+from bot.dispatch.replies import render_reply
+from bot.dispatch.repo_config import CONFIG_PATH, RepoConfig
+from bot.engine.untrusted import code_span
 
 MAX_YAML = 60_000  # characters; GitHub refuses comments over 65,536
 

@@ -6,21 +6,21 @@ from typing import Any
 
 from dbos import DBOS, StepOptions
 
-from bot.commands.baton import BATON, baton_command, drop_paused
-from bot.decisions import DECISIONS, route_button, route_command
-from bot.engine import runtime
+from bot.dispatch.commands.baton import BATON, baton_command, drop_paused
+from bot.dispatch.decisions import DECISIONS, route_button, route_command
+from bot.dispatch.events import Event
+from bot.dispatch.replies import refusal_text
+from bot.dispatch.repo_config import RepoConfig, load_repo_config
+from bot.dispatch.supersede import register_run
+from bot.dispatch.triggers import Match, matching_workflows, parse_command
+from bot.engine import markers, runtime
 from bot.engine.context import RunInfo
 from bot.engine.durable import durable_step
 from bot.engine.runner import PlannedStep, RunPlan, start_run_here
 from bot.engine.steps import is_permanent
-from bot.events import Event
 from bot.ops.logs import bind
 from bot.ports.github import PullRequest
-from bot.replies import refusal_text, reply_marker
-from bot.repo_config import RepoConfig, load_repo_config
-from bot.roles import role_allows
-from bot.supersede import register_run
-from bot.triggers import Match, matching_workflows, parse_command
+from bot.ports.roles import role_allows
 
 READ: StepOptions = {
     "retries_allowed": True,
@@ -46,10 +46,10 @@ async def check_role(event: Event, required: str) -> dict[str, Any]:
 
 async def refuse(event: Event, command: str, required: str, role: str, label: str = "") -> None:
     github = runtime.current().github(event.installation_id or 0)
-    marker = reply_marker(event.delivery_id)
+    marker = markers.reply(event.delivery_id)
     body = refusal_text(event.sender, command, required, role, marker, label)
     await github.upsert_comment(
-        event.repo, event.number or 0, reply_marker(event.delivery_id), body
+        event.repo, event.number or 0, markers.reply(event.delivery_id), body
     )
 
 

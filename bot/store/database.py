@@ -1,4 +1,5 @@
-"""Baton's own small tables beside DBOS's: the last valid config of each repository."""
+"""The database Baton's own tables live in beside DBOS's (SQLite or PostgreSQL), and the last valid
+config of each repository."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -119,3 +121,12 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def insert_once(store: Store, table: sa.Table, row: Mapping[str, object]) -> None:
+    """Insert unless a row with the same key exists (steps run at least once)."""
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(table.insert().values(**row))
+    except sa.exc.IntegrityError:
+        pass

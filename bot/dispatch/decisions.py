@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from dbos import DBOS, StepOptions
 
-from bot.engine import runtime
+from bot.dispatch.events import Event
+from bot.dispatch.triggers import Command
+from bot.engine import markers, runtime
 from bot.engine.context import APPROVAL_TOPIC
 from bot.engine.durable import durable_step
 from bot.engine.steps import is_permanent
-from bot.events import Event
-from bot.replies import reply_marker
-from bot.triggers import Command
 
 DECISIONS = {"approve", "reject"}
-APPROVAL_PREFIX = "<!-- baton:approval "
-_WAITING = re.compile(r"<!-- baton:approval (\S+)(?: [a-z]+)? -->")  # handlers/approval/io.py
 READ: StepOptions = {
     "retries_allowed": True,
     "max_attempts": 5,
@@ -57,8 +53,9 @@ async def waiting_runs(event: Event) -> list[str]:
     """Runs whose approval comment, written by Baton itself, is on this issue or PR and
     that are still running."""
     github = runtime.current().github(event.installation_id or 0)
-    comments = await github.find_own_comments(event.repo, event.number or 0, APPROVAL_PREFIX)
-    found = [m.group(1) for c in comments if (m := _WAITING.match(c.body))]
+    prefix = markers.approval_prefix()
+    comments = await github.find_own_comments(event.repo, event.number or 0, prefix)
+    found = [run for c in comments if (run := markers.approval_run(c.body))]
     pending = []
     for run_id in dict.fromkeys(found):
         status = await DBOS.get_workflow_status_async(run_id)
@@ -71,7 +68,7 @@ async def waiting_runs(event: Event) -> list[str]:
 
 async def say_nothing_waits(event: Event) -> None:
     github = runtime.current().github(event.installation_id or 0)
-    marker = reply_marker(event.delivery_id)
+    marker = markers.reply(event.delivery_id)
     text = f"{marker}\n@{event.sender} nothing here is waiting for approval."
     await github.upsert_comment(event.repo, event.number or 0, marker, text)
 

@@ -8,16 +8,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from bot.dispatch import DISPATCH_WORKFLOW
+from bot.dispatch.workflow import DISPATCH_WORKFLOW
+from bot.engine.foreground import FOREGROUND
 from bot.engine.queues import DISPATCH_QUEUE
-from bot.foreground import FOREGROUND
-from bot.inbox import Inbox
+from bot.engine.signature import verify_signature
 from bot.ops.logs import bind
 from bot.ops.metrics import count_delivery
-from bot.payloads import PayloadError, event_from_body
+from bot.receive.inbox import Inbox
+from bot.receive.payloads import PayloadError, event_from_body
 from bot.schedules.plan import syncs_for
 from bot.schedules.sync import SCHEDULES_WORKFLOW
-from bot.signature import verify_signature
 
 log = logging.getLogger("baton.webhooks")
 router = APIRouter()
@@ -43,7 +43,7 @@ def refusal(request: Request, body: bytes) -> JSONResponse | None:
 
 @router.post("/webhooks", status_code=202)
 async def receive(request: Request) -> JSONResponse:
-    with FOREGROUND.serving():  # dispatch and runs give way meanwhile (bot/foreground.py)
+    with FOREGROUND.serving():  # dispatch and runs give way meanwhile (bot/engine/foreground.py)
         return await acknowledge(request)
 
 
@@ -68,8 +68,8 @@ async def acknowledge(request: Request) -> JSONResponse:
         return answer(202, delivery=delivery, status="ignored", reason=f"Baton does not use {name}")
     # Enqueued rather than started, so any Baton process may dispatch it; the delivery id as
     # workflow id makes a redelivery a no-op. Stored with the deliveries arriving meanwhile, in
-    # one commit (bot/inbox.py); if that commit fails, the error becomes a 500 and GitHub may
-    # deliver again.
+    # one commit (bot/receive/inbox.py); if that commit fails, the error becomes a 500 and
+    # GitHub may deliver again.
     workflow = DISPATCH_WORKFLOW if name in USED_EVENTS else SCHEDULES_WORKFLOW
     inbox: Inbox = request.app.state.inbox
     outcome = await inbox.store(DISPATCH_QUEUE, workflow, delivery, event.model_dump(mode="json"))

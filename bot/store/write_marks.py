@@ -13,7 +13,7 @@ import time
 
 import sqlalchemy as sa
 
-from bot.store import Store, metadata
+from bot.store.database import Store, metadata
 
 # Kept this long, then dropped when a newer row is added; a claim must outlive any retry of
 # the step that took it (a crashed run is resumed when a process starts, minutes later).

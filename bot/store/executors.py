@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.store import metadata
+from bot.store.database import metadata
 
 executors = sa.Table(
     "baton_executors",

@@ -6,7 +6,13 @@ from typing import Any
 
 from dbos import DBOS
 
-from bot.accounting import (
+from bot.engine import runtime
+from bot.engine.checkrun import check_run_name
+from bot.engine.context import RunInfo
+from bot.ports.github import CheckRunUpdate, PullRequest
+from bot.runs.query import forget_run
+from bot.store.database import Store
+from bot.store.run_book import (
     others_recorded,
     others_running,
     owed,
@@ -15,12 +21,6 @@ from bot.accounting import (
     stop_running,
     superseded_runs,
 )
-from bot.engine import runtime
-from bot.engine.checkrun import check_run_name
-from bot.engine.context import RunInfo
-from bot.ports.github import CheckRunUpdate, PullRequest
-from bot.runs.query import forget_run
-from bot.store import Store
 
 
 def superseded_check(info: RunInfo, old_run: str, old_head: str, head: str) -> CheckRunUpdate:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.store import Store, metadata
+from bot.store.database import Store, metadata
 
 paused_pulls = sa.Table(
     "baton_paused_pulls",

@@ -24,8 +24,8 @@ from dbos import DBOSClient, EnqueueOptions
 from dbos._error import DBOSWorkflowIDInUseError  # where DBOS's docs import its errors from
 
 from bot.engine.claim import CLAIMS
-from bot.sqlite_gate import GATE
-from bot.store import sqlalchemy_url
+from bot.store.database import sqlalchemy_url
+from bot.store.sqlite_gate import GATE
 
 log = logging.getLogger("baton.inbox")
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from dbos import DBOS
 
-from bot.executors import Executor, ExecutorIdInUse, Heartbeats
+from bot.store.executors import Executor, ExecutorIdInUse, Heartbeats
 
 log = logging.getLogger("baton.takeover")
 

@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from bot.engine.findings import github_links, is_web_url
 from bot.engine.record import RunRecord, RunStatus, StepStatus
-from bot.runs.findings import github_links, is_web_url
 
 FINISHED: frozenset[str] = frozenset({"succeeded", "neutral", "failed", "timed_out", "cancelled"})
 

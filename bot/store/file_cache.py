@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.ports.github import BranchFiles, FileContent, GitHubPort
-from bot.store import Store, metadata
+from bot.store.database import Store, metadata
 
 COMMIT = re.compile(r"[0-9a-f]{40}")
 # Rows of a repository older than this are dropped when it gets a new one: its branch moved.

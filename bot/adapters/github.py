@@ -14,7 +14,7 @@ from bot.adapters.github_errors import raises_port_errors
 from bot.adapters.github_pause import RateLimitPause
 from bot.adapters.github_pool import SharedConnections
 from bot.adapters.github_reads import CommentIds
-from bot.adapters.github_retry import RetryDecision, RetryPolicy
+from bot.adapters.github_retry import RequestRetries, RetryDecision
 from bot.adapters.github_writes import GitHubWrites
 from bot.ops.metrics import rate_limit_hooks
 
@@ -31,7 +31,7 @@ class ClientSettings:
     client (one per installation) its own rate-limit pause, as GitHub limits each on its own."""
 
     api_url: str
-    retry: RetryPolicy | None
+    retry: RequestRetries | None
     timeout: float  # githubkit sets none: a stalled connection would hang a step forever
     # githubkit's token cache is global by default and keyed by app and installation but not
     # by URL; each GitHubApp gets its own so two servers never share tokens.
@@ -65,7 +65,7 @@ class GitHubApp:
         app_id: int,
         private_key: str,
         api_url: str = DEFAULT_API_URL,
-        retry: RetryPolicy | None = None,
+        retry: RequestRetries | None = None,
         timeout: float = REQUEST_TIMEOUT,
         pace: InstallationPace | None = None,
         comment_ids: CommentIds | None = None,
@@ -115,7 +115,7 @@ class GitHubAdapter(GitHubWrites):
         cls,
         token: str,
         api_url: str = DEFAULT_API_URL,
-        retry: RetryPolicy | None = None,
+        retry: RequestRetries | None = None,
         timeout: float = REQUEST_TIMEOUT,
     ) -> GitHubAdapter:
         options = ClientSettings(api_url, retry, timeout).options("token")

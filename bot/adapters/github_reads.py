@@ -20,7 +20,7 @@ from githubkit_schemas.latest.models import (
 from bot.adapters import github_convert as convert
 from bot.adapters.github_branch_files import read_branch_files
 from bot.adapters.github_errors import raises_port_errors, unless_missing
-from bot.adapters.github_retry import RetryPolicy
+from bot.adapters.github_retry import RequestRetries
 from bot.ports.github import (
     BranchFiles,
     FileContent,
@@ -72,7 +72,7 @@ class GitHubReads:
         github: GitHub[Any],
         own_login: str | None = None,
         app_login: AppLogin | None = None,
-        retry: RetryPolicy | None = None,
+        retry: RequestRetries | None = None,
         pace: Pace | None = None,
         comment_ids: CommentIds | None = None,
     ) -> None:
@@ -81,7 +81,7 @@ class GitHubReads:
         self._gh = github
         self._own_login = own_login
         self._app_login = app_login
-        self._retry = retry or RetryPolicy()  # the client's, for writes sent again by hand
+        self._retry = retry or RequestRetries()  # the client's, for writes sent again by hand
         self._pace = pace
         self._comment_ids = comment_ids
 

@@ -19,18 +19,18 @@ from githubkit.exception import (
 from githubkit.retry import RetryOption
 
 from bot.adapters.github_pause import RateLimitPause
+from bot.ports.github import UNTIMED_RATE_LIMIT_SECONDS
 
 T = TypeVar("T")
 
 # A retried POST can double a comment or a review; these methods set state, so a repeat is
 # harmless.
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
-# GitHub's advice for a rate limit that names no time: wait at least a minute.
-UNTIMED_RATE_LIMIT_WAIT = timedelta(seconds=60)
+UNTIMED_RATE_LIMIT_WAIT = timedelta(seconds=UNTIMED_RATE_LIMIT_SECONDS)
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
+class RequestRetries:
     """Retries in the request: server errors, lost answers, and short rate limits.
 
     A rate limit of up to `inline_wait` is waited out in the request (an async sleep that
@@ -74,7 +74,7 @@ def _safe_to_repeat(failure: Failure) -> bool:
 
 
 def retry_delay(
-    failure: Failure, retries_so_far: int, policy: RetryPolicy, *, safe: bool = False
+    failure: Failure, retries_so_far: int, policy: RequestRetries, *, safe: bool = False
 ) -> timedelta | None:
     """The wait before sending the request again, or None to give up (and for a rate limit
     longer than `policy.inline_wait`, which the engine sleeps off); `safe`: the caller knows
@@ -129,9 +129,9 @@ class RetryDecision:
     the client's other requests (`pause`, the client's throttler) for as long as GitHub said."""
 
     def __init__(
-        self, policy: RetryPolicy | None = None, pause: RateLimitPause | None = None
+        self, policy: RequestRetries | None = None, pause: RateLimitPause | None = None
     ) -> None:
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or RequestRetries()
         self.pause = pause
         if pause is not None:
             pause.inline_wait = self.policy.inline_wait.total_seconds()
@@ -148,7 +148,9 @@ class RetryDecision:
 
 
 async def send_once(
-    send: Callable[[], Awaitable[T]], find: Callable[[], Awaitable[T | None]], policy: RetryPolicy
+    send: Callable[[], Awaitable[T]],
+    find: Callable[[], Awaitable[T | None]],
+    policy: RequestRetries,
 ) -> T:
     """Send a write that GitHub would make twice (a comment, a review, an issue). When its
     answer is lost, a 5xx or none at all, the write may have landed all the same: wait, look

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from dbos import DBOS, StepOptions
+from dbos import DBOS
 
 from bot.dispatch.events import Event
 from bot.dispatch.triggers import Command
 from bot.engine import markers, runtime
 from bot.engine.context import APPROVAL_TOPIC
 from bot.engine.durable import durable_step
-from bot.engine.steps import is_permanent
+from bot.engine.retries import retried
 
 DECISIONS = {"approve", "reject"}
-READ: StepOptions = {
-    "retries_allowed": True,
-    "max_attempts": 5,
-    "should_retry": lambda exc: not is_permanent(exc),
-}
+READ = retried()
 
 
 def decision_message(

@@ -5,16 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from bot.engine.untrusted import code_span, fenced
+from bot.prompts.templates import markdown_templates
 
-_env = ImmutableSandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
-    undefined=StrictUndefined,
+_env = markdown_templates(
+    Path(__file__).resolve().parents[1] / "templates", code=code_span, fenced=fenced
 )
-_env.filters.update(code=code_span, fenced=fenced)
 
 
 def refusal_text(

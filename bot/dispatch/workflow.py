@@ -16,18 +16,13 @@ from bot.dispatch.triggers import Match, matching_workflows, parse_command
 from bot.engine import markers, runtime
 from bot.engine.context import RunInfo
 from bot.engine.durable import durable_step
+from bot.engine.retries import retried
 from bot.engine.runner import PlannedStep, RunPlan, start_run_here
-from bot.engine.steps import is_permanent
 from bot.ops.logs import bind
 from bot.ports.github import PullRequest
 from bot.ports.roles import role_allows
 
-READ: StepOptions = {
-    "retries_allowed": True,
-    "max_attempts": 5,
-    "interval_seconds": 1.0,
-    "should_retry": lambda exc: not is_permanent(exc),
-}
+READ = retried(interval_seconds=1.0)
 
 
 def ignored_reason(event: Event, bot_login: str) -> str | None:
@@ -124,6 +119,7 @@ def plan_for(
         budget=config.config.llm.budget.caps(),
         price=config.config.llm.price.model_dump() if config.config.llm.price else None,
         deliver_to=str(workflow.deliver.webhook) if workflow.deliver else "",
+        commands=[str(t) for t in workflow.on if t.kind == "command"],
     )
     steps = [PlannedStep(uses=s.uses, prompt=s.prompt, with_=s.with_) for s in workflow.steps]
     return RunPlan(

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
 from bot.engine.record import RunRecord
 from bot.ports.github import CheckConclusion, CheckRunUpdate, CheckStatus
+from bot.prompts.templates import markdown_templates
 
-_env = ImmutableSandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-)
+_env = markdown_templates(Path(__file__).resolve().parents[1] / "templates")
 ICONS = {"pending": "⏳", "succeeded": "✅", "failed": "❌", "skipped": "⏭️"}
 CONCLUSIONS: dict[str, CheckConclusion] = {
     "succeeded": "success",

@@ -41,6 +41,7 @@ class RunInfo(BaseModel):
     # step gets them by declaring an `inputs` field.
     inputs: dict[str, str | int | float | bool] = {}
     deliver_to: str = ""  # the workflow's `deliver.webhook`: the result is POSTed there at the end
+    commands: list[str] = []  # the workflow's slash-commands (`/review`), as its config names them
     # The pull request as dispatch read it when the run started, so `pr.diff` need not
     # read it again; None when the run is on none (or was started otherwise).
     pull: PullRequest | None = None

@@ -5,21 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from dbos import DBOS, StepOptions
+from dbos import DBOS
 
 from bot.engine.durable import durable_step
-from bot.engine.steps import is_permanent
+from bot.engine.retries import retried
 
 
 class DBOSDurability:
     async def checkpoint(self, name: str, func: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        options: StepOptions = {
-            "name": name,
-            "retries_allowed": True,
-            "max_attempts": 5,
-            "should_retry": lambda exc: not is_permanent(exc),
-        }
-        return await durable_step(options, func, *args)
+        return await durable_step(retried(name), func, *args)
 
     async def receive(self, topic: str, timeout_seconds: float) -> Any:
         return await DBOS.recv_async(topic, timeout_seconds=timeout_seconds)

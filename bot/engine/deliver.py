@@ -27,6 +27,7 @@ from bot.engine.destinations import (
 )
 from bot.engine.record import RunRecord
 from bot.engine.result import DeliveryOutcome, result_of
+from bot.engine.retries import retried
 from bot.engine.signature import sign
 
 log = logging.getLogger("baton.deliver")
@@ -130,14 +131,13 @@ def tls_name(url: httpx.URL) -> dict[str, str]:
 
 def options() -> StepOptions:
     settings = runtime.current().settings
-    return {
-        "name": "deliver_result",
-        "retries_allowed": True,
-        "max_attempts": settings.baton_delivery_attempts,
-        "interval_seconds": settings.baton_delivery_retry_seconds,
-        "backoff_rate": 2.0,
-        "should_retry": retryable,
-    }
+    return retried(
+        "deliver_result",
+        attempts=settings.baton_delivery_attempts,
+        interval_seconds=settings.baton_delivery_retry_seconds,
+        backoff_rate=2.0,
+        also_final=lambda exc: not retryable(exc),
+    )
 
 
 def failure_of(exc: Exception) -> str:

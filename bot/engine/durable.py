@@ -17,21 +17,19 @@ from typing import Any, TypeVar, cast
 from dbos import DBOS, StepOptions
 
 from bot.engine.foreground import FOREGROUND
-from bot.ports.github import GitHubError
+from bot.ports.github import UNTIMED_RATE_LIMIT_SECONDS, GitHubError
 
 T = TypeVar("T")
 log = logging.getLogger("baton.engine")
 
 # After this many waits in a row for one step, GitHub's limit is reported as the step's error.
 MAX_RATE_LIMIT_WAITS = 10
-# GitHub's advice for a limit that names no time: wait at least a minute.
-UNTIMED_WAIT_SECONDS = 60.0
 
 
-def rate_limit_wait(exc: BaseException) -> float | None:
+def rate_limit_seconds(exc: BaseException) -> float | None:
     """Seconds to wait before running the step again, or None when `exc` is no rate limit."""
     if isinstance(exc, GitHubError) and exc.rate_limited:
-        return UNTIMED_WAIT_SECONDS if exc.retry_after is None else exc.retry_after
+        return UNTIMED_RATE_LIMIT_SECONDS if exc.retry_after is None else exc.retry_after
     return None
 
 
@@ -41,7 +39,7 @@ def _not_for_rate_limits(options: StepOptions) -> StepOptions:
     retry_if = options.get("should_retry")
 
     def should_retry(exc: BaseException) -> bool:
-        if rate_limit_wait(exc) is not None:
+        if rate_limit_seconds(exc) is not None:
             return False
         return True if retry_if is None else bool(retry_if(exc))
 
@@ -58,7 +56,7 @@ async def durable_step(options: StepOptions, func: Callable[..., Awaitable[T]], 
             await FOREGROUND.give_way()
             return await DBOS.run_step_async(options, step, *args)
         except GitHubError as exc:
-            wait = rate_limit_wait(exc)
+            wait = rate_limit_seconds(exc)
             if wait is None or waits >= MAX_RATE_LIMIT_WAITS:
                 raise
         waits += 1

@@ -10,8 +10,8 @@ from bot.engine.record import RunRecord
 
 def failure_comment(record: RunRecord) -> str:
     failed = next(step for step in record.steps if step.status == "failed")
-    again = {"review": "`/review`", "draft": "`/draft`", "breakdown": "`/breakdown`"}
-    retry = again.get(record.run.workflow, "the same trigger")
+    commands = [f"`{command}`" for command in record.run.commands]
+    retry = " or ".join(commands) if commands else "the same trigger"
     link = f" ([details]({record.run.run_url}))" if record.run.run_url else ""
     return (
         f"{markers.failure(record.run.run_id)}\n"

@@ -21,7 +21,8 @@ from bot.engine.failure import post_failure
 from bot.engine.forks import own_run
 from bot.engine.queues import RUN_QUEUE
 from bot.engine.record import RunRecord, RunStatus, StepRecord
-from bot.engine.steps import execute_step, is_permanent, perform, prepare
+from bot.engine.retries import retried
+from bot.engine.steps import execute_step, perform, prepare
 from bot.ops.logs import bind
 from bot.store.ledger import Spend, spend
 from bot.store.run_book import finish_run
@@ -29,7 +30,7 @@ from bot.store.write_marks import first_claim
 
 log = logging.getLogger("baton.runner")
 RUN_EVENT = "run"  # DBOS event key holding the RunRecord, for pages, API and tests
-NOTIFY: StepOptions = {"name": "failure_comment", "retries_allowed": True, "max_attempts": 5}
+NOTIFY = retried("failure_comment")
 
 
 class PlannedStep(BaseModel):
@@ -55,14 +56,12 @@ class RunPlan(BaseModel):
 
 def step_options(uses: str) -> StepOptions:
     policy = registry.get(uses).retry
-    return {
-        "name": f"step:{uses}",
-        "retries_allowed": policy.max_attempts > 1,
-        "max_attempts": policy.max_attempts,
-        "interval_seconds": policy.interval_seconds,
-        "backoff_rate": policy.backoff_rate,
-        "should_retry": lambda exc: not is_permanent(exc),
-    }
+    return retried(
+        f"step:{uses}",
+        attempts=policy.max_attempts,
+        interval_seconds=policy.interval_seconds,
+        backoff_rate=policy.backoff_rate,
+    )
 
 
 def failure_text(exc: Exception) -> str:
@@ -96,12 +95,7 @@ async def publish(record: RunRecord, on_github: bool = True, synced: float = 0.0
     The check run only displays the run: if GitHub refuses it (say the App lacks the checks
     permission), the run goes on and the failure is kept in the record.
     """
-    options: StepOptions = {
-        "name": "check_run",
-        "retries_allowed": True,
-        "max_attempts": 5,
-        "should_retry": lambda exc: not is_permanent(exc),
-    }
+    options = retried("check_run")
     if on_github:
         try:
             check = await durable_step(options, sync_check_run, record.model_dump(mode="json"))

@@ -12,11 +12,10 @@ from pydantic import BaseModel, ValidationError
 from bot.engine import registry, runtime
 from bot.engine.budget import Caps, cost, remaining
 from bot.engine.context import BudgetReached, RunInfo, StepContext, StepFailed
-from bot.engine.inputs import StepInputError, build_input, describe_invalid
+from bot.engine.inputs import build_input, describe_invalid
 from bot.engine.prompting import prompt_source
 from bot.engine.record import StepRecord
 from bot.engine.registry import StepType
-from bot.ports.github import GitHubError
 from bot.ports.llm import LLMError, LLMPort, Usage
 from bot.store.ledger import Spend, record_failed_spend, record_spend, spend
 from bot.store.run_book import was_cancelled
@@ -61,13 +60,6 @@ def tokens_left(run: dict[str, Any]) -> int | None:
         return None
     spent = spend(runtime.current().store, run["run_id"], run["repo"], run.get("number"))
     return remaining(caps, spent)
-
-
-def is_permanent(exc: BaseException) -> bool:
-    """Errors a retry cannot fix: bad input, an unfixable model answer, GitHub's 4xx."""
-    if isinstance(exc, GitHubError):
-        return exc.permanent
-    return isinstance(exc, StepInputError | StepFailed | LLMError)
 
 
 def validate_output(step_type: StepType, output: BaseModel) -> BaseModel:

@@ -28,6 +28,7 @@ from bot.ports.github_data import (
 )
 
 __all__ = [
+    "UNTIMED_RATE_LIMIT_SECONDS",
     "BranchFiles",
     "CheckAction",
     "CheckConclusion",
@@ -50,6 +51,10 @@ __all__ = [
     "Role",
     "Side",
 ]
+
+
+# GitHub's advice for a rate limit that names no time: wait at least a minute.
+UNTIMED_RATE_LIMIT_SECONDS = 60.0
 
 
 class GitHubError(Exception):

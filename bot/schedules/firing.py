@@ -13,22 +13,16 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from dbos import DBOS, StepOptions
+from dbos import DBOS
 
 from bot.api.named_runs import NamedStart, StartRefused, plan_named, register
+from bot.engine.retries import retried
 from bot.engine.runner import RunPlan, start_run
-from bot.engine.steps import is_permanent
 from bot.schedules.plan import ScheduleSpec
 
 log = logging.getLogger("baton.schedules")
 
-PLAN: StepOptions = {
-    "name": "plan",
-    "retries_allowed": True,
-    "max_attempts": 5,
-    "interval_seconds": 1.0,
-    "should_retry": lambda exc: not isinstance(exc, StartRefused) and not is_permanent(exc),
-}
+PLAN = retried("plan", interval_seconds=1.0, also_final=lambda exc: isinstance(exc, StartRefused))
 
 
 def firing_id(spec: ScheduleSpec, scheduled_at: datetime) -> str:

@@ -13,17 +13,12 @@ from dbos import DBOS, StepOptions
 from bot.dispatch.events import Event
 from bot.dispatch.repo_config import RepoConfig, load_repo_config
 from bot.engine import runtime
-from bot.engine.steps import is_permanent
+from bot.engine.retries import retried
 from bot.ports.github import GitHubError
 from bot.schedules.firing import fire_schedule
 from bot.schedules.plan import PREFIX, ScheduleSpec, Sync, repo_prefix, schedules_of, syncs_for
 
-STEP: StepOptions = {
-    "retries_allowed": True,
-    "max_attempts": 5,
-    "interval_seconds": 1.0,
-    "should_retry": lambda exc: not is_permanent(exc),
-}
+STEP = retried(interval_seconds=1.0)
 
 
 def unchanged(existing: dict[str, Any] | None, spec: ScheduleSpec) -> bool:

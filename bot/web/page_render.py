@@ -9,20 +9,15 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+
+from bot.prompts.templates import html_templates
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Every page inlines it (base.html) as it is on disk: the Content-Security-Policy allows this
 # one text by its hash (bot/web/edge_policy.py), so nothing is templated into it.
 STYLESHEET = (TEMPLATES / "base.css").read_text(encoding="utf-8")
-_env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = html_templates(TEMPLATES)
 
 
 def when(epoch: float | None) -> str:

@@ -24,8 +24,8 @@ from urllib.parse import quote
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from bot.prompts.templates import html_templates
 from bot.settings import Settings
 from bot.web.envfile import update_env_file
 from bot.web.manifest import conversion_url, load_app_yml, manifest, registration_url
@@ -33,11 +33,7 @@ from bot.web.manifest import conversion_url, load_app_yml, manifest, registratio
 STATE_COOKIE = "baton_setup_state"
 TOKEN_COOKIE = "baton_setup_token"
 CODE_LIFETIME = 3600.0  # seconds: GitHub's limit for the whole flow
-_pages = Environment(
-    loader=FileSystemLoader(Path(__file__).resolve().parents[1] / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-)
+_pages = html_templates(Path(__file__).resolve().parents[1] / "templates")
 
 
 class PendingStates:

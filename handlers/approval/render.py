@@ -7,19 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
 from bot.engine.markers import PLAN_END, PLAN_START
+from bot.prompts.templates import markdown_templates
 from handlers.approval.plans import PlanParseError, get_format, plan_section
 
-_env = ImmutableSandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = markdown_templates(Path(__file__).resolve().parents[1] / "templates")
 
 
 class Shown(BaseModel):

@@ -6,24 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import BaseModel
 
 from bot.engine import markers
 from bot.engine.context import StepContext
 from bot.engine.registry import step
 from bot.ports.github import NewComment, NewReview, PullRequest, ReviewComment, ReviewRejected
+from bot.prompts.templates import markdown_templates
 from handlers.review.models import Finding, Note, PullRequestDiff
 from handlers.review.placement import UnplacedFinding, placement
 
-_env = ImmutableSandboxedEnvironment(
-    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
-    undefined=StrictUndefined,
-    keep_trailing_newline=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_env = markdown_templates(Path(__file__).resolve().parents[1] / "templates")
 
 
 class PublishInput(BaseModel):

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
 from bot.adapters.github_convert import OUTPUT_LIMIT
-from bot.adapters.github_retry import RetryPolicy
+from bot.adapters.github_retry import RequestRetries
 from bot.ports.github import (
     CheckRunUpdate,
     GitHubError,
@@ -28,7 +28,7 @@ OLD_APP = "def handler(request):\n    return 'ok'\n\n\ndef other():\n    pass\n"
 NEW_APP = (
     "def handler(request):\n    check_auth(request)\n    return 'ok'\n\n\ndef other():\n    pass\n"
 )
-FAST = RetryPolicy(backoff=timedelta(0))
+FAST = RequestRetries(backoff=timedelta(0))
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ import pytest
 from pydantic import ValidationError
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
-from bot.adapters.github_retry import RetryPolicy
+from bot.adapters.github_retry import RequestRetries
 from bot.ports.github import CheckAction, CheckRunUpdate, GitHubError
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, Reply, faults
 
 REPO = "octo/widgets"
 MARKER = "<!-- baton:breakdown 12 part 1 -->"
-FAST = RetryPolicy(backoff=timedelta(0))
+FAST = RequestRetries(backoff=timedelta(0))
 APPROVE = CheckAction(label="Approve", description="Run the plan as shown", identifier="approve")
 REJECT = CheckAction(label="Reject", description="Stop this run", identifier="reject")
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
-from bot.adapters.github_retry import RetryPolicy
+from bot.adapters.github_retry import RequestRetries
 from bot.ports.github import CheckRunUpdate, GitHubError, ReviewComment
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, Reply, faults
@@ -20,7 +20,7 @@ from tests.fakes.github.state import Seen
 REPO = "octo/widgets"
 MARKER = "<!-- baton:summary review -->"
 BODY = f"Looks fine.\n{MARKER}"
-FAST = RetryPolicy(backoff=timedelta(seconds=0.05))
+FAST = RequestRetries(backoff=timedelta(seconds=0.05))
 TIMEOUT = 0.3  # the adapter's; the fake stalls longer
 STALL = 1.0
 

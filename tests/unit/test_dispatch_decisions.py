@@ -11,6 +11,8 @@ from bot.dispatch.events import Event
 from bot.dispatch.repo_config import RepoConfig
 from bot.dispatch.triggers import Match
 from bot.dispatch.workflow import ignored_reason, plan_for, read_pull
+from bot.engine.failure import failure_comment
+from bot.engine.record import RunRecord, StepRecord
 from bot.ports.github import PullRequest
 
 BOT_LOGIN = "baton-app[bot]"
@@ -175,3 +177,16 @@ def test_a_dispatch_begun_by_an_older_baton_resumes_with_the_head_it_recorded() 
     # 0.1.0 recorded only the head; a newer Baton recording the pull reads it whole.
     assert read_pull("c" * 40) == ("c" * 40, None)
     assert read_pull(pull.model_dump(mode="json")) == ("c" * 40, pull)
+
+
+def test_a_failed_run_suggests_trying_again_with_the_commands_its_config_gives_it() -> None:
+    text = CONFIG.replace("on: [pull_request.opened, /review]", "on: [pull_request.opened, /audit]")
+    config = RepoConfig(config=load_config_unchecked(text), sha="c0ffee0123456789")
+    run = plan_for(event(), config, Match(workflow="review", trigger="/audit"), "abc1234").run
+    failed = StepRecord(index=1, uses="review.llm", status="failed", error="the model is down")
+
+    comment = failure_comment(RunRecord(run=run, steps=[failed], status="failed"))
+
+    assert run.commands == ["/audit"]
+    assert "stopped at step `review.llm`" in comment and "the model is down" in comment
+    assert "Try again with `/audit` once the cause is fixed" in comment

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.adapters.github_retry import Failure, RetryPolicy, retry_delay
+from bot.adapters.github_retry import Failure, RequestRetries, retry_delay
 
-POLICY = RetryPolicy(max_retries=3, backoff=timedelta(seconds=1), inline_wait=timedelta(seconds=5))
+POLICY = RequestRetries(
+    max_retries=3, backoff=timedelta(seconds=1), inline_wait=timedelta(seconds=5)
+)
 COMMENTS = "/repos/o/r/issues/1/comments"
 S = timedelta(seconds=1)
 

@@ -10,10 +10,13 @@ from typing import Any
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 
+from bot.adapters.github_branches import GitHubBranches
+from bot.adapters.github_core import CommentIds
 from bot.adapters.github_errors import raises_port_errors
+from bot.adapters.github_issues import GitHubIssues
 from bot.adapters.github_pause import RateLimitPause
 from bot.adapters.github_pool import SharedConnections
-from bot.adapters.github_reads import CommentIds
+from bot.adapters.github_reads import GitHubReads
 from bot.adapters.github_retry import RequestRetries, RetryDecision
 from bot.adapters.github_writes import GitHubWrites
 from bot.ops.metrics import rate_limit_hooks
@@ -107,8 +110,9 @@ class GitHubApp:
 
 
 @raises_port_errors
-class GitHubAdapter(GitHubWrites):
-    """GitHubPort for one installation (or one personal token)."""
+class GitHubAdapter(GitHubReads, GitHubIssues, GitHubBranches, GitHubWrites):
+    """GitHubPort for one installation (or one personal token): one class, made of a part for
+    each kind of call (bot/adapters/github_*.py), which share only GitHubCore."""
 
     @classmethod
     def with_token(

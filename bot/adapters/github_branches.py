@@ -1,4 +1,4 @@
-"""The branches half of the GitHub adapter: trees, one-commit branches, and the pulls from them."""
+"""The branches part of the GitHub adapter: branches, trees, one-commit branches, and pulls."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from githubkit_schemas.latest.models import PullRequestSimple
 from githubkit_schemas.latest.types import ReposOwnerRepoGitTreesPostBodyPropTreeItemsType
 
 from bot.adapters import github_convert as convert
+from bot.adapters.github_core import GitHubCore
 from bot.adapters.github_errors import error_message, raises_port_errors, unless_missing
-from bot.adapters.github_issues import GitHubIssues
 from bot.adapters.github_retry import send_once
 from bot.ports.github import PullRequest
 
@@ -27,8 +27,17 @@ TreeEntry = ReposOwnerRepoGitTreesPostBodyPropTreeItemsType
 
 
 @raises_port_errors
-class GitHubBranches(GitHubIssues):
+class GitHubBranches(GitHubCore):
     """Branches and pulls for one installation (or one personal token)."""
+
+    async def get_branch_sha(self, repo: str, branch: str) -> str:
+        owner, name = convert.split_repo(repo)
+        response = await self._gh.rest.repos.async_get_branch(owner, name, branch)
+        return response.parsed_data.commit.sha
+
+    async def get_pull(self, repo: str, number: int) -> PullRequest:
+        response = await self._gh.rest.pulls.async_get(*convert.split_repo(repo), number)
+        return convert.to_pull(response.parsed_data)
 
     async def find_branch(self, repo: str, branch: str) -> str | None:
         owner, name = convert.split_repo(repo)

@@ -1,4 +1,4 @@
-"""The issues half of the GitHub adapter: read, comment threads, create, find again, sub-issues."""
+"""The issues part of the GitHub adapter: read, comment threads, create, find again, sub-issues."""
 
 from __future__ import annotations
 
@@ -7,33 +7,21 @@ from collections.abc import Sequence
 from githubkit.exception import RequestFailed
 from githubkit.rest import Paginator
 from githubkit_schemas.latest.models import Issue as KitIssue
-from githubkit_schemas.latest.models import IssueComment
 
 from bot.adapters import github_convert as convert
+from bot.adapters.github_core import GitHubCore
 from bot.adapters.github_errors import raises_port_errors, unless_missing
-from bot.adapters.github_reads import GitHubReads
 from bot.adapters.github_retry import send_once
 from bot.ports.github import Comment, Issue
 
 
 @raises_port_errors
-class GitHubIssues(GitHubReads):
+class GitHubIssues(GitHubCore):
     """Issues for one installation (or one personal token)."""
 
     async def get_issue(self, repo: str, number: int) -> Issue:
         response = await self._gh.rest.issues.async_get(*convert.split_repo(repo), number)
         return convert.to_issue(response.parsed_data)
-
-    def _comment_pages(self, repo: str, number: int) -> Paginator[IssueComment]:
-        """Every comment on an issue or pull, oldest first, 100 to a request."""
-        owner, name = convert.split_repo(repo)
-        return self._gh.rest.paginate(
-            self._gh.rest.issues.async_list_comments,
-            owner=owner,
-            repo=name,
-            issue_number=number,
-            per_page=100,
-        )
 
     async def list_comments(self, repo: str, number: int) -> list[Comment]:
         pages = self._comment_pages(repo, number)

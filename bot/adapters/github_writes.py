@@ -1,4 +1,4 @@
-"""The writing half of the GitHub adapter: comments, reviews, check runs, reactions.
+"""The writes part of the GitHub adapter: comments, reviews, check runs, reactions.
 
 A POST whose answer is lost (a 5xx, or none) may have landed all the same; each create here
 says how to find what it made, and is sent again only when that finds nothing (`send_once`).
@@ -6,19 +6,17 @@ says how to find what it made, and is sent again only when that finds nothing (`
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
-from collections.abc import AsyncIterator
 from typing import Any
 
 from githubkit.exception import RequestFailed
 from githubkit_schemas.latest.models import IssueComment, PullRequestReview
 
 from bot.adapters import github_convert as convert
-from bot.adapters.github_branches import GitHubBranches
+from bot.adapters.github_core import GitHubCore
 from bot.adapters.github_errors import error_message, raises_port_errors, unless_missing
-from bot.adapters.github_reads import turns_taken, write_name
+from bot.adapters.github_pacing import turn_of, turns_ahead
 from bot.adapters.github_retry import send_once
 from bot.ports.github import (
     CheckRun,
@@ -32,31 +30,14 @@ from bot.ports.github import (
 )
 
 
-def _paced_as(write: NewReview | NewComment) -> tuple[object, ...]:
-    """What the write's turn is named by, the same taken ahead as just before sending."""
-    if isinstance(write, NewReview):
-        return "review", write.repo, write.number, write.commit_sha, write.body
-    return "comment", write.repo, write.number, write.marker
-
-
 @raises_port_errors
-class GitHubWrites(GitHubBranches):
+class GitHubWrites(GitHubCore):
     """Writes for one installation (or one personal token)."""
 
-    @contextlib.asynccontextmanager
-    async def writes_coming(self, *writes: NewReview | NewComment) -> AsyncIterator[None]:
-        """Each turn is still taken in the step attempt that sends its write, before sending
-        it, so whether it was new still says whether that write was ever tried."""
-        if self._pace is None:
-            yield
-            return
-        names = [write_name(*_paced_as(write)) for write in writes]
-        firsts = await asyncio.gather(*(self._pace(name) for name in names))
-        token = turns_taken.set((self, dict(zip(names, firsts, strict=True))))
-        try:
-            yield
-        finally:
-            turns_taken.reset(token)
+    def writes_coming(
+        self, *writes: NewReview | NewComment
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        return turns_ahead(self, self._pace, writes)
 
     async def upsert_comment(
         self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False
@@ -68,7 +49,7 @@ class GitHubWrites(GitHubBranches):
         async def create() -> IssueComment:
             return (await issues.async_create_comment(owner, name, number, body=body)).parsed_data
 
-        turn = _paced_as(NewComment(repo=repo, number=number, marker=marker))
+        turn = turn_of(NewComment(repo=repo, number=number, marker=marker))
         edited = await self._edit_known_comment(repo, number, marker, body)
         if edited is not None:
             return edited
@@ -148,7 +129,7 @@ class GitHubWrites(GitHubBranches):
         find = functools.partial(self._find_review, repo, number, sent)
         # On the write's first attempt (a new permit) nothing can have been posted yet.
         if not await self._paced(
-            *_paced_as(NewReview(repo=repo, number=number, commit_sha=commit_sha, body=body))
+            *turn_of(NewReview(repo=repo, number=number, commit_sha=commit_sha, body=body))
         ):
             found = await find()
             if found is not None:

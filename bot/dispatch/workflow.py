@@ -48,20 +48,20 @@ async def refuse(event: Event, command: str, required: str, role: str, label: st
     )
 
 
-async def acknowledge(event: Event) -> None:
+async def react_with_eyes(event: Event) -> None:
     github = runtime.current().github(event.installation_id or 0)
     await github.add_reaction(event.repo, event.comment_id or 0, "eyes")
 
 
-async def pull_head(event: Event) -> dict[str, Any]:
+async def current_pull(event: Event) -> dict[str, Any]:
     """The pull a comment was said on, as GitHub has it now (its head, for the run)."""
     github = runtime.current().github(event.installation_id or 0)
     return (await github.get_pull(event.repo, event.number or 0)).model_dump(mode="json")
 
 
 def read_pull(recorded: dict[str, Any] | str) -> tuple[str, PullRequest | None]:
-    """`pull_head`'s checkpoint: the pull (after 0.1.0), or only its head (a dispatch that began
-    under 0.1.0 and is finished by a newer Baton)."""
+    """`current_pull`'s checkpoint (step `pull_head`): the pull (after 0.1.0), or only its head
+    (a dispatch that began under 0.1.0 and is finished by a newer Baton)."""
     if isinstance(recorded, str):
         return recorded, None
     pull = PullRequest.model_validate(recorded)
@@ -82,7 +82,7 @@ async def permitted(event: Event, config: RepoConfig) -> bool:
     verdict = await durable_step({**READ, "name": "permission"}, check_role, event, required)
     if verdict["allowed"]:
         if event.comment_id:
-            await durable_step({**READ, "name": "react"}, acknowledge, event)
+            await durable_step({**READ, "name": "react"}, react_with_eyes, event)
         return True
     name = f"/{command.name}" if command else "command"
     label = event.label if command is None else ""
@@ -153,7 +153,7 @@ async def dispatch(event_data: dict[str, Any]) -> dict[str, Any]:
         return {"refused": event.sender}
     head_sha, read = event.head_sha, None
     if event.subject == "pull_request" and not head_sha:
-        recorded = await durable_step({**READ, "name": "pull_head"}, pull_head, event)
+        recorded = await durable_step({**READ, "name": "pull_head"}, current_pull, event)
         head_sha, read = read_pull(recorded)
     public_url = runtime.current().settings.baton_public_url
     runs = []

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 
 from bot.engine.context import RunInfo
 
-# `runner.publish` ends with this DBOS function; the run publishes once before its first
-# step and once after each step but the last, so step N starts after the (N+1)-th of them.
+# `runner.show_progress` ends with this DBOS function; the run shows its progress once before
+# its first step and once after each step but the last, so step N starts after the (N+1)-th.
 PUBLISHED = "DBOS.setEvent"
 
 

@@ -88,7 +88,7 @@ async def sync_check_run(record: dict[str, Any]) -> dict[str, Any]:
     return {**found, "run": parsed.run.run_id, "synced_at": time.time()}
 
 
-async def publish(record: RunRecord, on_github: bool = True, synced: float = 0.0) -> float:
+async def show_progress(record: RunRecord, on_github: bool = True, synced: float = 0.0) -> float:
     """Show progress: on the check run (unless `on_github` is False), and as the run's DBOS
     event; returns when GitHub last heard of the run (`synced` if not now).
 
@@ -183,7 +183,7 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
     refusal = await DBOS.run_step_async({"name": "budget"}, budget_gate, plan.run.model_dump())
     if refusal is not None:
         return await not_started(record, refusal)
-    synced = await publish(record)
+    synced = await show_progress(record)
     for index in range(len(plan.steps)):
         record.steps[index] = await run_one(plan, index, record.outputs())
         step = record.steps[index]
@@ -194,9 +194,9 @@ async def run_workflow(plan_data: dict[str, Any]) -> dict[str, Any]:
         if index + 1 < len(plan.steps):
             every = runtime.current().settings.baton_check_progress_seconds
             due = progress_due(step, registry.get(step.uses).control, synced, every)
-            synced = await publish(record, on_github=due, synced=synced)
+            synced = await show_progress(record, on_github=due, synced=synced)
     conclude(record)
-    await publish(record)
+    await show_progress(record)
     if record.status == "failed" and record.run.number is not None:
         await durable_step(NOTIFY, post_failure, record.model_dump(mode="json"))
     await DBOS.run_step_async({"name": "finished"}, mark_finished, plan.run.run_id, record.status)
@@ -222,7 +222,7 @@ async def not_started(record: RunRecord, reason: str) -> dict[str, Any]:
     for step in record.steps:
         step.status = "skipped"
     record.status, record.headline = "neutral", f"Not started: {reason}"
-    await publish(record)
+    await show_progress(record)
     await DBOS.run_step_async({"name": "finished"}, mark_finished, record.run.run_id, "neutral")
     await deliver_result(record)
     return record.model_dump(mode="json")

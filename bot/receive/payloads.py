@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidatorFunctionWr
 from pydantic.functional_validators import WrapValidator
 
 from bot.dispatch.events import Event
-from bot.ports.github_data import PullRequest as PortPullRequest
+from bot.ports.github_data import PullRequest
 
 T = TypeVar("T")
 
@@ -40,7 +40,7 @@ class _Narrow(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class Repository(_Narrow):
+class DeliveredRepository(_Narrow):
     full_name: str
     default_branch: str | None = None
 
@@ -72,7 +72,7 @@ class User(_Narrow):
     login: str
 
 
-class PullRequest(_Narrow):
+class DeliveredPullRequest(_Narrow):
     """A pull request as deliveries carry it: the REST object of `GET /pulls/{number}`."""
 
     number: int
@@ -87,13 +87,13 @@ class PullRequest(_Narrow):
     html_url: Lenient[str] = None
     comments: Lenient[int] = None
 
-    def port(self) -> PortPullRequest | None:
+    def port(self) -> PullRequest | None:
         """The port's `PullRequest` (what `get_pull` returns), or None when a field it needs is
         missing; then the run reads the pull from GitHub."""
         base = self.base
         if self.title is None or self.head.ref is None or base is None or base.ref is None:
             return None
-        return PortPullRequest(
+        return PullRequest(
             number=self.number,
             title=self.title,
             body=self.body or "",
@@ -109,14 +109,14 @@ class PullRequest(_Narrow):
         )
 
 
-class Issue(_Narrow):
+class DeliveredIssue(_Narrow):
     number: int
     # A links object, present when the "issue" is a pull request: GitHub sends comments on a
     # PR's conversation as issue_comment, and some PR changes (milestones) as issues events.
     pull_request: Any = None
 
 
-class Comment(_Narrow):
+class DeliveredComment(_Narrow):
     id: int
     body: str | None = None
 
@@ -129,7 +129,7 @@ class RequestedAction(_Narrow):
     identifier: str = ""
 
 
-class CheckRun(_Narrow):
+class DeliveredCheckRun(_Narrow):
     head_sha: str | None = None
     external_id: str | None = None  # Baton sets the run id here
     # Only PRs whose head is in the same repository: a check run on a fork's PR lists none.
@@ -140,7 +140,7 @@ class Envelope(_Narrow):
     """What any delivery may carry, read leniently; the payloads Baton acts on tighten it."""
 
     action: Lenient[str] = None
-    repository: Lenient[Repository] = None
+    repository: Lenient[DeliveredRepository] = None
     installation: Lenient[Installation] = None
     sender: Lenient[Sender] = None
     label: Lenient[Label] = None
@@ -168,7 +168,7 @@ class Envelope(_Narrow):
 class PullRequestReviewPayload(Envelope):
     """pull_request_review and pull_request_review_comment, which Baton reads but never needs."""
 
-    pull_request: Lenient[PullRequest] = None
+    pull_request: Lenient[DeliveredPullRequest] = None
 
     def to_event(self, kind: str, delivery_id: str) -> Event:
         if self.pull_request is None:
@@ -178,14 +178,14 @@ class PullRequestReviewPayload(Envelope):
 
 class _RepositoryPayload(Envelope):
     action: str = ""
-    repository: Repository
+    repository: DeliveredRepository
     installation: Installation | None = None
     sender: Sender
     label: Label | None = None
 
 
 class PullRequestPayload(_RepositoryPayload):
-    pull_request: PullRequest
+    pull_request: DeliveredPullRequest
 
     def to_event(self, kind: str, delivery_id: str) -> Event:
         subject = _pull_request_subject(self.pull_request)
@@ -193,15 +193,15 @@ class PullRequestPayload(_RepositoryPayload):
 
 
 class IssuesPayload(_RepositoryPayload):
-    issue: Issue
+    issue: DeliveredIssue
 
     def to_event(self, kind: str, delivery_id: str) -> Event:
         return self.event(kind, delivery_id, **_issue_subject(self.issue))
 
 
 class IssueCommentPayload(_RepositoryPayload):
-    issue: Issue
-    comment: Comment
+    issue: DeliveredIssue
+    comment: DeliveredComment
 
     def to_event(self, kind: str, delivery_id: str) -> Event:
         comment = {"comment_id": self.comment.id, "comment_body": self.comment.body or ""}
@@ -209,7 +209,7 @@ class IssueCommentPayload(_RepositoryPayload):
 
 
 class CheckRunPayload(_RepositoryPayload):
-    check_run: CheckRun
+    check_run: DeliveredCheckRun
     requested_action: Lenient[RequestedAction] = None  # a button pressed on the check run
 
     def to_event(self, kind: str, delivery_id: str) -> Event:
@@ -259,7 +259,7 @@ class PushPayload(Envelope):
     """push: which ref moved and which files its commits touched (to see config changes)."""
 
     ref: str
-    repository: Repository
+    repository: DeliveredRepository
     commits: Lenient[list[PushCommit]] = None
     head_commit: Lenient[PushCommit] = None
 
@@ -269,7 +269,7 @@ class PushPayload(Envelope):
         return self.event(kind, delivery_id, ref=self.ref, changed_paths=tuple(sorted(paths)))
 
 
-def _pull_request_subject(pull_request: PullRequest) -> dict[str, Any]:
+def _pull_request_subject(pull_request: DeliveredPullRequest) -> dict[str, Any]:
     return {
         "subject": "pull_request",
         "number": pull_request.number,
@@ -278,7 +278,7 @@ def _pull_request_subject(pull_request: PullRequest) -> dict[str, Any]:
     }
 
 
-def _issue_subject(issue: Issue) -> dict[str, Any]:
+def _issue_subject(issue: DeliveredIssue) -> dict[str, Any]:
     subject = "pull_request" if issue.pull_request is not None else "issue"
     return {"subject": subject, "number": issue.number}
 

@@ -9,7 +9,7 @@ from bot.engine import markers
 from bot.engine.context import StepContext
 from bot.engine.registry import step
 from bot.ports.github import Issue
-from handlers.breakdown.plan import BreakdownPlan, SubTask
+from handlers.breakdown.plan_format import BreakdownPlan, SubTask
 
 
 class CreateInput(BaseModel):

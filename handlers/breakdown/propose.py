@@ -10,7 +10,7 @@ from bot.engine.context import StepContext
 from bot.engine.registry import RetryPolicy, step
 from bot.engine.untrusted import postable
 from bot.ports.llm import Message
-from handlers.breakdown.plan import BreakdownPlan
+from handlers.breakdown.plan_format import BreakdownPlan
 from handlers.issue import IssueData
 
 

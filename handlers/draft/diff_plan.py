@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from handlers.approval.plans import PlanFormat, PlanParseError, register_format
-from handlers.draft.plan import checked_path
+from handlers.draft.plan_format import checked_path
 
 DELETED = "deleted"
 _FILE = re.compile(r"^- \[(?P<tick>[ xX])\] `(?P<path>[^`]+)` `(?P<sha>[0-9a-f]{12}|deleted)`$")

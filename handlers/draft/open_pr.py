@@ -9,7 +9,7 @@ from bot.engine import markers
 from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import step
 from handlers.draft.approve_diff import needs_approval
-from handlers.draft.plan import DraftPlan, checked_path, refuse_actions_paths
+from handlers.draft.plan_format import DraftPlan, checked_path, refuse_actions_paths
 from handlers.draft.write import FileChange
 from handlers.issue import IssueData
 

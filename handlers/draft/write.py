@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import RetryPolicy, step
 from bot.ports.llm import Message
-from handlers.draft.plan import DraftPlan, PlannedFile, refuse_actions_paths
+from handlers.draft.plan_format import DraftPlan, PlannedFile, refuse_actions_paths
 from handlers.issue import IssueData
 
 

@@ -1,5 +1,5 @@
 """The PR review workflow: pr.diff → review.checks → review.llm → review.publish."""
 
-from handlers.review import llm, publish, read
+from handlers.review import checks, llm, pr_diff, publish
 
-__all__ = ["llm", "publish", "read"]
+__all__ = ["checks", "llm", "pr_diff", "publish"]

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from bot.config.load import ConfigError, load_config
 from handlers.approval.plans import get_format, plan_hash
-from handlers.breakdown import plan as breakdown
-from handlers.draft import plan as draft
+from handlers.breakdown import plan_format as breakdown
+from handlers.draft import plan_format as draft
 from tests.fuzz import surfaces
 from tests.fuzz.http_inputs import payload_bodies
 from tests.fuzz.text_inputs import PLAN_FORMATS, config_texts, plan_texts, valid_plans

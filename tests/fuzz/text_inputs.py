@@ -12,9 +12,9 @@ from ruamel.yaml import YAML
 
 from bot.config.defaults import DEFAULT_CONFIG_YAML
 from handlers.approval.plans import get_format
-from handlers.breakdown.plan import BreakdownPlan
+from handlers.breakdown.plan_format import BreakdownPlan
 from handlers.draft.diff_plan import DiffPlan
-from handlers.draft.plan import DraftPlan
+from handlers.draft.plan_format import DraftPlan
 from tests.fuzz.json_inputs import mutated
 
 # Every setting the file has, so that changes to it reach every part of the checks.

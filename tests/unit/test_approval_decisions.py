@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import handlers.breakdown.plan  # noqa: F401  registers the "breakdown" plan format
+import handlers.breakdown.plan_format  # noqa: F401  registers the "breakdown" plan format
 from bot.engine.markers import PLAN_END, PLAN_START
 from handlers.approval.decide import Decision, judge, made_elsewhere
 from handlers.approval.plans import PlanParseError, plan_hash, plan_section

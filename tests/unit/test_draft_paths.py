@@ -10,8 +10,8 @@ import pytest
 from bot.engine.context import StepContext, StepFailed
 from handlers.approval.plans import PlanParseError
 from handlers.draft.open_pr import OpenInput, draft_open_pr
-from handlers.draft.plan import DRAFT, DraftPlan, PlannedFile, checked_path
-from handlers.draft.propose import without_actions_files
+from handlers.draft.plan import without_actions_files
+from handlers.draft.plan_format import DRAFT, DraftPlan, PlannedFile, checked_path
 from handlers.draft.write import WriteInput, draft_write
 from handlers.issue import IssueData
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from bot.ports.github import GitHubPort, PullRequest
-from bot.ports.llm import LLMPort, Usage
+from bot.ports.llm import LLMPort, Message, Usage
 from bot.prompts.rendered import PromptSource, PromptUse, RenderedPrompt
 
+Answer = TypeVar("Answer", bound=BaseModel)
 APPROVAL_TOPIC = "approval"  # the messages a waiting approval receives
 
 
@@ -120,6 +121,21 @@ class StepContext:
 
     async def receive(self, topic: str, timeout_seconds: float) -> Any:
         return await self.durability.receive(topic, timeout_seconds)
+
+    async def ask_model(
+        self, prompt: str, variables: dict[str, Any], answer: type[Answer], max_tokens: int
+    ) -> Answer:
+        """Render `prompt` (the step's `prompt:` from the config, if it names one) with
+        `variables`, ask the run's model for an `answer`, and note the prompt and the tokens."""
+        rendered = await self.prompts.render(self.prompt or prompt, variables)
+        self.note_prompt(rendered.use)
+        messages = [
+            Message(role="system", content=rendered.system),
+            Message(role="user", content=rendered.user),
+        ]
+        completion = await self.llm.complete(messages, answer, self.run.llm_model, max_tokens)
+        self.note_llm(completion.model, completion.usage)
+        return completion.output
 
     def note_prompt(self, use: PromptUse) -> None:
         self.telemetry.prompts.append(use)

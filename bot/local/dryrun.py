@@ -1,9 +1,10 @@
 """A GitHub port for `--dry-run`: reads go to GitHub, writes are written down and never sent.
 
-Only the methods named in `READS` reach GitHub. Every write the port knows has a stand-in here
-that records it and answers as GitHub would have (id 0, no URL), so steps carry on as if it had
-landed. Any other method, such as a write added to the port later and not yet classified, is
-refused and recorded, never forwarded: a dry run must not post by omission.
+Only the methods the port lists in `READS` (bot/ports/github.py) reach GitHub. Every write the
+port knows has a stand-in here that records it and answers as GitHub would have (id 0, no URL),
+so steps carry on as if it had landed. Any other method, such as a write added to the port
+later and not yet classified, is refused and recorded, never forwarded: a dry run must not
+post by omission.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.ports.github import (
+    READS,
     CheckRun,
     CheckRunUpdate,
     Comment,
@@ -26,30 +28,6 @@ from bot.ports.github import (
     ReviewComment,
 )
 
-# Reading methods of GitHubPort, forwarded as they are. A method belongs here only if it changes
-# nothing on GitHub; tests/unit/test_dryrun.py checks that every method of the port is either
-# here or simulated below.
-READS = frozenset(
-    {
-        "get_repository",
-        "get_branch_sha",
-        "get_branch_files",
-        "get_pull",
-        "list_pull_files",
-        "get_file",
-        "get_permission",
-        "find_review",
-        "get_issue",
-        "list_comments",
-        "find_own_comments",
-        "get_comment",
-        "find_issues_by_marker",
-        "list_sub_issues",
-        "find_branch",
-        "list_tree",
-        "find_pull_by_head",
-    }
-)
 # Methods of GitHubPort that never reach GitHub, answered here: a dry run creates no content, so
 # it has no turn to wait for.
 UNSENT = frozenset({"writes_coming"})

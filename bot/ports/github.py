@@ -28,6 +28,7 @@ from bot.ports.github_data import (
 )
 
 __all__ = [
+    "READS",
     "UNTIMED_RATE_LIMIT_SECONDS",
     "BranchFiles",
     "CheckAction",
@@ -98,6 +99,32 @@ def _rebuild_error(
 
 class ReviewRejected(Exception):
     """GitHub refused a review (422), typically for a comment on a line outside the diff."""
+
+
+# The methods of GitHubPort that change nothing on GitHub. A dry run (bot/local/dryrun.py)
+# forwards these and refuses every other method it has no stand-in for, so a write added to the
+# port and not listed here is never sent by omission (tests/unit/test_dryrun.py).
+READS = frozenset(
+    {
+        "get_repository",
+        "get_branch_sha",
+        "get_branch_files",
+        "get_pull",
+        "list_pull_files",
+        "get_file",
+        "get_permission",
+        "find_review",
+        "get_issue",
+        "list_comments",
+        "find_own_comments",
+        "get_comment",
+        "find_issues_by_marker",
+        "list_sub_issues",
+        "find_branch",
+        "list_tree",
+        "find_pull_by_head",
+    }
+)
 
 
 class GitHubPort(Protocol):

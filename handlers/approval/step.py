@@ -33,16 +33,14 @@ def parse_duration(value: str | float) -> float:
     return float(match.group(1)) * _UNITS[match.group(2) or "s"]
 
 
-class ApprovalInput(BaseModel):
+class AskingPeople(BaseModel):
+    """What every step that waits for people takes: who may decide, for how long."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     repo: str
     number: int
     run_id: str
-    subject: str = "none"
-    head_sha: str = ""
-    plan: dict[str, Any]
-    plan_format: str
     from_: Role = Field(default="maintain", alias="from", description="Who may decide.")
     timeout: float = Field(default=7 * 86400, description="How long to wait, e.g. 7d or 12h.")
     forbid_self_approval: bool = Field(
@@ -54,6 +52,13 @@ class ApprovalInput(BaseModel):
     @classmethod
     def _duration(cls, value: Any) -> float:
         return parse_duration(value)
+
+
+class ApprovalInput(AskingPeople):
+    subject: str = "none"
+    head_sha: str = ""
+    plan: dict[str, Any]
+    plan_format: str
 
 
 class ApprovalOutput(BaseModel):

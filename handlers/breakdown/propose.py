@@ -9,7 +9,6 @@ from pydantic import BaseModel
 from bot.engine.context import StepContext
 from bot.engine.registry import RetryPolicy, step
 from bot.engine.untrusted import postable
-from bot.ports.llm import Message
 from handlers.breakdown.plan_format import BreakdownPlan
 from handlers.issue import IssueData
 
@@ -31,12 +30,5 @@ class ProposeOutput(BaseModel):
 async def breakdown_propose(inp: ProposeInput, ctx: StepContext) -> ProposeOutput:
     """Ask the model for sub-tasks: title, body and acceptance criteria each."""
     variables = {"repo": inp.repo, "issue": inp.issue.model_dump(mode="json")}
-    rendered = await ctx.prompts.render(ctx.prompt or "breakdown", variables)
-    ctx.note_prompt(rendered.use)
-    messages = [
-        Message(role="system", content=rendered.system),
-        Message(role="user", content=rendered.user),
-    ]
-    answer = await ctx.llm.complete(messages, BreakdownPlan, ctx.run.llm_model, inp.max_tokens)
-    ctx.note_llm(answer.model, answer.usage)
-    return ProposeOutput(plan=postable(answer.output).model_dump(mode="json"))
+    answer = await ctx.ask_model("breakdown", variables, BreakdownPlan, inp.max_tokens)
+    return ProposeOutput(plan=postable(answer).model_dump(mode="json"))

@@ -6,26 +6,25 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
 from bot.engine.context import StepContext
 from bot.engine.registry import RetryPolicy, step
 from bot.engine.untrusted import fenced
 from bot.ports.github import GitHubPort
-from bot.ports.roles import Role
-from handlers.approval.step import ApprovalInput, parse_duration, show_cancelled, wait_for_decision
+from handlers.approval.step import (
+    ApprovalInput,
+    AskingPeople,
+    show_cancelled,
+    wait_for_decision,
+)
 from handlers.draft.diff_plan import DIFF_CHARS, content_sha, unified
 from handlers.draft.write import FileChange
 
 Decision = Literal["approved", "rejected", "timed_out", "not_needed"]
 
 
-class DiffApprovalInput(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    repo: str
-    number: int
-    run_id: str
+class DiffApprovalInput(AskingPeople):
     config_sha: str
     changes: list[FileChange]
     approve_diff: bool | None = Field(
@@ -33,17 +32,6 @@ class DiffApprovalInput(BaseModel):
         description="Ask people to approve the written files before they are committed: true "
         "always, false never; unset, when a file is under `.github/`.",
     )
-    from_: Role = Field(default="maintain", alias="from", description="Who may decide.")
-    timeout: float = Field(default=7 * 86400, description="How long to wait, e.g. 7d or 12h.")
-    forbid_self_approval: bool = Field(
-        default=False, description="The person who started the run may not approve it."
-    )
-    sender: str = ""  # who started the run (from the run)
-
-    @field_validator("timeout", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> float:
-        return parse_duration(value)
 
 
 class DiffApprovalOutput(BaseModel):

@@ -9,7 +9,6 @@ from pydantic import BaseModel, Field
 from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import RetryPolicy, step
 from bot.engine.untrusted import postable
-from bot.ports.llm import Message
 from handlers.draft.plan_format import DraftPlan, actions_paths
 from handlers.issue import IssueData
 
@@ -54,15 +53,8 @@ def without_actions_files(plan: DraftPlan, allowed: bool) -> DraftPlan:
 async def draft_plan(inp: PlanInput, ctx: StepContext) -> PlanOutput:
     """Ask the model how to solve the issue and which files to change."""
     variables = {"repo": inp.repo, "issue": inp.issue.model_dump(mode="json"), "tree": inp.tree}
-    rendered = await ctx.prompts.render(ctx.prompt or "draft-plan", variables)
-    ctx.note_prompt(rendered.use)
-    messages = [
-        Message(role="system", content=rendered.system),
-        Message(role="user", content=rendered.user),
-    ]
-    answer = await ctx.llm.complete(messages, DraftPlan, ctx.run.llm_model, inp.max_tokens)
-    ctx.note_llm(answer.model, answer.usage)
-    planned = postable(answer.output, code_fields=frozenset({"path"}))
+    answer = await ctx.ask_model("draft-plan", variables, DraftPlan, inp.max_tokens)
+    planned = postable(answer, code_fields=frozenset({"path"}))
     plan = without_actions_files(planned, inp.allow_github_actions)
     return PlanOutput(
         plan=plan.model_dump(mode="json"), allow_github_actions=inp.allow_github_actions

@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field
 
 from bot.engine.context import StepContext, StepFailed
 from bot.engine.registry import RetryPolicy, step
-from bot.ports.llm import Message
 from handlers.draft.plan_format import DraftPlan, PlannedFile, refuse_actions_paths
 from handlers.issue import IssueData
 
@@ -64,19 +63,12 @@ async def write_file(inp: WriteInput, ctx: StepContext, planned: PlannedFile) ->
         "file": planned.model_dump(mode="json"),
         "current": current,
     }
-    rendered = await ctx.prompts.render(ctx.prompt or "draft-write", variables)
-    ctx.note_prompt(rendered.use)
-    messages = [
-        Message(role="system", content=rendered.system),
-        Message(role="user", content=rendered.user),
-    ]
-    answer = await ctx.llm.complete(messages, FileWrite, ctx.run.llm_model, inp.max_tokens)
-    ctx.note_llm(answer.model, answer.usage)
-    if answer.output.path != planned.path:
-        raise StepFailed(f"the model wrote `{answer.output.path}`, which is not in the plan")
-    if not answer.output.content.strip():
+    answer = await ctx.ask_model("draft-write", variables, FileWrite, inp.max_tokens)
+    if answer.path != planned.path:
+        raise StepFailed(f"the model wrote `{answer.path}`, which is not in the plan")
+    if not answer.content.strip():
         raise StepFailed(f"the model wrote `{planned.path}` empty; delete it in the plan instead")
-    return FileChange(path=planned.path, content=answer.output.content)
+    return FileChange(path=planned.path, content=answer.content)
 
 
 @step("draft.write", input=WriteInput, output=WriteOutput, retry=RetryPolicy(max_attempts=1))

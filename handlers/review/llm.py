@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.engine.context import StepContext
 from bot.engine.registry import RetryPolicy, step
 from bot.engine.untrusted import postable
-from bot.ports.llm import Message
 from handlers.review.chunks import chunk_files
 from handlers.review.models import DiffChunk, Finding, PullRequestDiff, ReviewOutput
 
@@ -73,15 +72,10 @@ def prompt_variables(inp: ReviewLLMInput, chunk: DiffChunk, count: int) -> dict[
 async def review_chunk(
     inp: ReviewLLMInput, ctx: StepContext, chunk: DiffChunk, count: int
 ) -> ReviewOutput:
-    rendered = await ctx.prompts.render(ctx.prompt or "review", prompt_variables(inp, chunk, count))
-    ctx.note_prompt(rendered.use)
-    messages = [
-        Message(role="system", content=rendered.system),
-        Message(role="user", content=rendered.user),
-    ]
-    answer = await ctx.llm.complete(messages, ReviewOutput, ctx.run.llm_model, inp.max_tokens)
-    ctx.note_llm(answer.model, answer.usage)
-    return postable(answer.output, code_fields=frozenset({"suggestion", "path"}))
+    answer = await ctx.ask_model(
+        "review", prompt_variables(inp, chunk, count), ReviewOutput, inp.max_tokens
+    )
+    return postable(answer, code_fields=frozenset({"suggestion", "path"}))
 
 
 # One attempt at the engine level: the SDK already retried transient errors, and each engine

@@ -77,6 +77,35 @@ def pr_event(action: str, number: int, head_sha: str, **overrides: Any) -> dict[
     return body
 
 
+def breakdown_config(approval_with: str) -> str:
+    """A `.github/baton.yml` whose breakdown workflow's approval takes `with: {approval_with}`."""
+    return (
+        "version: 1\nworkflows:\n  breakdown:\n    on: [/breakdown]\n    steps:\n"
+        "      - uses: issue.read\n      - uses: breakdown.propose\n        prompt: breakdown\n"
+        f"      - uses: approval\n        with: {{ {approval_with} }}\n"
+        "      - uses: breakdown.create\n"
+    )
+
+
+def labeled_event(number: int, label: str, sender: str) -> dict[str, Any]:
+    """`issues.labeled`: `sender` added `label` to issue `number`."""
+    event = payload(
+        "issues",
+        "labeled",
+        **{
+            "repository.full_name": REPO,
+            "repository.default_branch": "main",
+            "installation.id": INSTALLATION,
+            "issue.number": number,
+            "label.name": label,
+            "sender.login": sender,
+            "sender.type": "User",
+        },
+    )
+    event["issue"].pop("pull_request", None)
+    return event
+
+
 def comment_event(number: int, text: str, sender: str, comment_id: int) -> dict[str, Any]:
     return payload(
         "issue_comment",

@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event
+from tests.e2e.conftest import (
+    INSTALLATION,
+    REPO,
+    World,
+    breakdown_config,
+    comment_event,
+    labeled_event,
+)
 from tests.e2e.test_breakdown_e2e import (
     PLAN,
     approval_comment,
@@ -15,7 +22,6 @@ from tests.e2e.test_breakdown_e2e import (
     start,
     sub_issue_titles,
 )
-from tests.payloads import payload
 
 OTHER = "mallory/playground"  # a repository where the attacker is a maintainer
 
@@ -72,18 +78,7 @@ def test_another_bots_copy_of_the_plan_is_not_what_gets_approved(world: World) -
     assert shown_hash(body) == plan_hash
 
 
-SELF_APPROVAL_FORBIDDEN = """\
-version: 1
-workflows:
-  breakdown:
-    on: [/breakdown]
-    steps:
-      - uses: issue.read
-      - uses: breakdown.propose
-      - uses: approval
-        with: { from: maintain, forbid_self_approval: true }
-      - uses: breakdown.create
-"""
+SELF_APPROVAL_FORBIDDEN = breakdown_config("from: maintain, forbid_self_approval: true")
 
 
 def test_the_requester_may_not_approve_their_own_plan_when_the_workflow_forbids_it(
@@ -113,20 +108,7 @@ def test_a_label_that_starts_a_workflow_needs_the_commands_role(world: World) ->
     world.github.add_repo(REPO, installation_id=INSTALLATION, files={"README.md": "hi\n"})
     world.github.add_issue(REPO, number=9, title="Search", body="Users want search.")
     world.github.set_role(REPO, "tia", "triage")
-    event = payload(
-        "issues",
-        "labeled",
-        **{
-            "repository.full_name": REPO,
-            "repository.default_branch": "main",
-            "installation.id": INSTALLATION,
-            "issue.number": 9,
-            "label.name": "baton-draft",
-            "sender.login": "tia",
-            "sender.type": "User",
-        },
-    )
-    event["issue"].pop("pull_request", None)
+    event = labeled_event(9, "baton-draft", "tia")
 
     world.send("issues", event)
 

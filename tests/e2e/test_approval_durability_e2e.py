@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot.engine import markers
-from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event
+from tests.e2e.conftest import INSTALLATION, REPO, World, breakdown_config, comment_event
 from tests.e2e.test_breakdown_e2e import PLAN, approval_comment, on_issue, shown_hash
 from tests.fakes.github import Reply, Seen
 from tests.payloads import payload
@@ -20,19 +20,7 @@ from tests.payloads import payload
 TITLES = [str(task["title"]) for task in PLAN["tasks"]]
 CHECK_NAME = "Baton: breakdown"
 ISSUES_PATH = f"/repos/{REPO}/issues"  # POST here creates an issue
-FAST_TIMEOUT = """\
-version: 1
-workflows:
-  breakdown:
-    on: [/breakdown]
-    steps:
-      - uses: issue.read
-      - uses: breakdown.propose
-        prompt: breakdown
-      - uses: approval
-        with: { timeout: 3s }
-      - uses: breakdown.create
-"""
+FAST_TIMEOUT = breakdown_config("timeout: 3s")
 
 
 def seed(world: World, config: str | None = None) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event
-from tests.payloads import payload
+from tests.e2e.conftest import INSTALLATION, REPO, World, comment_event, labeled_event
 
 APP = "def greet(name):\n    return 'hi ' + name\n"
 PLAN = {
@@ -79,20 +78,7 @@ def test_approved_draft_opens_one_draft_pull_request_with_the_written_files(worl
 
 def test_the_baton_draft_label_starts_a_draft(world: World) -> None:
     seed(world)
-    event = payload(
-        "issues",
-        "labeled",
-        **{
-            "repository.full_name": REPO,
-            "repository.default_branch": "main",
-            "installation.id": INSTALLATION,
-            "issue.number": 12,
-            "label.name": "baton-draft",
-            "sender.login": "maya",
-            "sender.type": "User",
-        },
-    )
-    event["issue"].pop("pull_request", None)
+    event = labeled_event(12, "baton-draft", "maya")
 
     world.send("issues", event)
 

@@ -1,4 +1,4 @@
-"""Fixtures the integration tests share."""
+"""Fixtures the integration tests share: the fake GitHub, and the real adapter on it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.adapters.github import GitHubAdapter
 from tests.fakes.github import FakeGitHub
-from tests.integration.test_github_adapter import REPO
+from tests.integration.on_fake import REPO, adapter_on
 
 
 @pytest.fixture
@@ -19,3 +20,8 @@ def fake() -> Iterator[FakeGitHub]:
     fake.add_pull(REPO, number=3, head_files={"app.py": "x = 1\n"}, author="alice")
     with fake.serve():
         yield fake
+
+
+@pytest.fixture
+def github(fake: FakeGitHub) -> GitHubAdapter:
+    return adapter_on(fake)

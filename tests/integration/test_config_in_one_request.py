@@ -8,16 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.adapters.github import GitHubAdapter, GitHubApp
+from bot.adapters.github import GitHubAdapter
 from bot.ports.github import GitHubError
 from bot.prompts.files import OVERRIDE_DIR
 from bot.store.database import Store
 from bot.store.file_cache import branch_files, file_at
-from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, faults
 from tests.fakes.github.router import Reply
 from tests.fakes.github.state import Seen
-from tests.integration.test_github_adapter import FAST
+from tests.integration.on_fake import FAST
 
 REPO = "octo/configured"
 CONFIG = ".github/baton.yml"
@@ -33,11 +32,6 @@ def fake() -> Iterator[FakeGitHub]:
     fake.add_repo("octo/elsewhere", installation_id=8, files=FILES)
     with fake.serve():
         yield fake
-
-
-@pytest.fixture
-def github(fake: FakeGitHub) -> GitHubAdapter:
-    return GitHubApp(42, keys.app_private_key(), fake.base_url, FAST).for_installation(7)
 
 
 def asked(fake: FakeGitHub, after: int) -> list[str]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.adapters.github import GitHubAdapter, GitHubApp
 from bot.ports.github import CheckRunUpdate, ReviewComment
 from bot.store.database import Store
@@ -16,13 +14,8 @@ from bot.store.file_cache import file_at
 from bot.store.write_marks import StoredCommentIds, first_claim
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub
-from tests.integration.test_github_adapter import FAST, REPO, check
-
-
-@pytest.fixture
-def github(fake: FakeGitHub) -> GitHubAdapter:
-    return GitHubApp(42, keys.app_private_key(), fake.base_url, FAST).for_installation(7)
-
+from tests.integration.on_fake import FAST, REPO
+from tests.integration.test_github_adapter import check
 
 MARKER = "<!-- baton:summary review -->"
 

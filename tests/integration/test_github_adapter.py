@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -11,7 +10,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
 from bot.adapters.github_convert import OUTPUT_LIMIT
-from bot.adapters.github_retry import RequestRetries
 from bot.ports.github import (
     CheckRunUpdate,
     GitHubError,
@@ -21,14 +19,13 @@ from bot.ports.github import (
 )
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, faults, pull_file
+from tests.integration.on_fake import FAST, REPO
 
-REPO = "octo/widgets"
 MARKER = "<!-- baton:summary review -->"
 OLD_APP = "def handler(request):\n    return 'ok'\n\n\ndef other():\n    pass\n"
 NEW_APP = (
     "def handler(request):\n    check_auth(request)\n    return 'ok'\n\n\ndef other():\n    pass\n"
 )
-FAST = RequestRetries(backoff=timedelta(0))
 
 
 @pytest.fixture
@@ -38,11 +35,6 @@ def fake() -> Iterator[FakeGitHub]:
     fake.add_pull(REPO, number=3, head_files={"app.py": NEW_APP}, author="alice")
     with fake.serve():
         yield fake
-
-
-@pytest.fixture
-def github(fake: FakeGitHub) -> GitHubAdapter:
-    return GitHubApp(42, keys.app_private_key(), fake.base_url, FAST).for_installation(7)
 
 
 def as_port(adapter: GitHubAdapter) -> GitHubPort:

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
 
 from bot.adapters.github import GitHubAdapter, GitHubApp
-from bot.adapters.github_retry import RequestRetries
 from bot.ports.github import CheckAction, CheckRunUpdate, GitHubError
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, Reply, faults
+from tests.integration.on_fake import FAST, REPO
 
-REPO = "octo/widgets"
 MARKER = "<!-- baton:breakdown 12 part 1 -->"
-FAST = RequestRetries(backoff=timedelta(0))
 APPROVE = CheckAction(label="Approve", description="Run the plan as shown", identifier="approve")
 REJECT = CheckAction(label="Reject", description="Stop this run", identifier="reject")
 
@@ -28,11 +25,6 @@ def fake() -> Iterator[FakeGitHub]:
     fake.add_issue(REPO, number=12, title="Split the parser", author="alice")
     with fake.serve():
         yield fake
-
-
-@pytest.fixture
-def github(fake: FakeGitHub) -> GitHubAdapter:
-    return GitHubApp(42, keys.app_private_key(), fake.base_url, FAST).for_installation(7)
 
 
 # Issues ---------------------------------------------------------------------------------

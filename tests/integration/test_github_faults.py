@@ -16,11 +16,12 @@ from bot.ports.github import CheckRunUpdate, GitHubError, ReviewComment
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub, Reply, faults
 from tests.fakes.github.state import Seen
+from tests.integration.on_fake import REPO, adapter_on
 
-REPO = "octo/widgets"
 MARKER = "<!-- baton:summary review -->"
 BODY = f"Looks fine.\n{MARKER}"
-FAST = RequestRetries(backoff=timedelta(seconds=0.05))
+# Retries a little apart, so the order requests arrive in is the order they were sent.
+SPACED = RequestRetries(backoff=timedelta(seconds=0.05))
 TIMEOUT = 0.3  # the adapter's; the fake stalls longer
 STALL = 1.0
 
@@ -36,8 +37,7 @@ def fake() -> Iterator[FakeGitHub]:
 
 @pytest.fixture
 def github(fake: FakeGitHub) -> GitHubAdapter:
-    app = GitHubApp(42, keys.app_private_key(), fake.base_url, FAST, timeout=TIMEOUT)
-    return app.for_installation(7)
+    return adapter_on(fake, SPACED, timeout=TIMEOUT)
 
 
 def by_arrival(requests: list[Seen]) -> list[int]:
@@ -268,7 +268,7 @@ async def test_another_installation_is_not_held_by_one_installations_limit(
     fake: FakeGitHub,
 ) -> None:
     fake.add_repo("octo/other", installation_id=8, files={"a.py": "1\n"})
-    app = GitHubApp(42, keys.app_private_key(), fake.base_url, FAST, timeout=TIMEOUT)
+    app = GitHubApp(42, keys.app_private_key(), fake.base_url, SPACED, timeout=TIMEOUT)
     fake.before_hooks.append(faults.rate_limited("GET", "/repos/octo/widgets", retry_after=30))
     with pytest.raises(GitHubError):
         await app.for_installation(7).get_repository(REPO)

@@ -11,8 +11,8 @@ from bot.adapters.github import GitHubAdapter, GitHubApp
 from bot.ports.github import NewComment, NewReview, ReviewComment
 from tests.fakes import keys
 from tests.fakes.github import FakeGitHub
+from tests.integration.on_fake import FAST, REPO
 from tests.integration.test_fewer_github_calls import MARKER, made, warm
-from tests.integration.test_github_adapter import FAST, REPO
 
 INLINE = [ReviewComment(path="app.py", line=1, body="x")]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.local.dryrun import READS, UNSENT, DryRunGitHub, WriteRefused
-from bot.ports.github import CheckRunUpdate, GitHubPort, PullRequest, ReviewComment
+from bot.local.dryrun import UNSENT, DryRunGitHub, WriteRefused
+from bot.ports.github import READS, CheckRunUpdate, GitHubPort, PullRequest, ReviewComment
 
 REPO = "octo/demo"
 PULL = PullRequest(

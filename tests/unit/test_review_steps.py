@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-from collections.abc import AsyncIterator
 from typing import Any, TypeVar
 
 import pytest
@@ -13,95 +11,17 @@ from pydantic import BaseModel
 from bot.engine import markers, registry
 from bot.engine.context import RunInfo, StepContext
 from bot.ports.github import (
-    Comment,
     PullFile,
-    PullRequest,
-    Review,
-    ReviewComment,
-    ReviewRejected,
 )
-from bot.ports.llm import Completion, Message, Usage
+from bot.ports.llm import Usage
 from bot.prompts.files import PromptLibrary
 from bot.settings import DEFAULT_PROMPTS_DIR
 from handlers.review.models import LLMFinding
+from tests.fakes.memory import HEAD, InMemoryGitHub, InMemoryLLM
 
 T = TypeVar("T", bound=BaseModel)
 
 REPO = "octo/app"
-HEAD = "abc1234567890"
-
-
-class FakeGitHub:
-    """The GitHub port, in memory: one PR, its files, its comments and reviews."""
-
-    def __init__(self, files: list[PullFile], *, reject_reviews: bool = False) -> None:
-        self.files = files
-        self.reject_reviews = reject_reviews
-        self.comments: list[Comment] = []
-        self.reviews: list[tuple[Review, list[ReviewComment]]] = []
-        self.head = HEAD
-        self.pull_reads = 0
-
-    async def get_pull(self, repo: str, number: int) -> PullRequest:
-        self.pull_reads += 1
-        return PullRequest(
-            number=number, title="Add login", body="Adds a login form.", author="mona",
-            head_sha=self.head, head_ref="login", base_ref="main", base_sha="base000",
-        )  # fmt: skip
-
-    async def list_pull_files(self, repo: str, number: int) -> list[PullFile]:
-        return list(self.files)
-
-    @contextlib.asynccontextmanager
-    async def writes_coming(self, *writes: object) -> AsyncIterator[None]:
-        yield  # no pace to keep in memory
-
-    async def upsert_comment(
-        self, repo: str, number: int, marker: str, body: str, *, none_before: bool = False
-    ) -> Comment:
-        assert marker in body
-        for index, comment in enumerate(self.comments):
-            if marker in comment.body:
-                self.comments[index] = comment.model_copy(update={"body": body})
-                return self.comments[index]
-        comment = Comment(id=100 + len(self.comments), body=body, author="baton-app[bot]")
-        self.comments.append(comment)
-        return comment
-
-    async def find_review(self, repo: str, number: int, marker: str) -> Review | None:
-        return next((review for review, _ in self.reviews if marker in review.body), None)
-
-    async def create_review(
-        self, repo: str, number: int, commit_sha: str, body: str, comments: list[ReviewComment]
-    ) -> Review:
-        if self.reject_reviews:
-            raise ReviewRejected("Unprocessable Entity: Line could not be resolved")
-        posted = next((review for review, _ in self.reviews if review.body == body), None)
-        if posted is not None:  # the port's promise: the same review asked again is not doubled
-            return posted
-        review = Review(id=500 + len(self.reviews), body=body, html_url="https://gh/review")
-        self.reviews.append((review, comments))
-        return review
-
-
-class FakeLLM:
-    """The LLM port: answers each call with `findings` for the files it was shown."""
-
-    def __init__(self, findings: list[LLMFinding] | None = None) -> None:
-        self.findings = findings or []
-        self.prompts: list[str] = []  # the user message of each call
-
-    async def complete(
-        self, messages: list[Message], output: type[T], model: str, max_tokens: int = 4096
-    ) -> Completion[T]:
-        user = next(m.content for m in messages if m.role == "user")
-        self.prompts.append(user)
-        shown = [f for f in self.findings if f"\n{f.path}\n=== END FILE PATH" in user]
-        answer = output.model_validate(
-            {"summary": f"Summary of call {len(self.prompts)}.", "findings": shown}
-        )
-        return Completion[output](output=answer, usage=Usage(input_tokens=100, output_tokens=20),
-                                  model=model)  # fmt: skip
 
 
 def added_file(path: str, lines: int = 40) -> PullFile:
@@ -113,7 +33,7 @@ def added_file(path: str, lines: int = 40) -> PullFile:
     )  # fmt: skip
 
 
-def context(github: FakeGitHub, llm: FakeLLM, run_id: str = "d-1:review") -> StepContext:
+def context(github: InMemoryGitHub, llm: InMemoryLLM, run_id: str = "d-1:review") -> StepContext:
     run = RunInfo(
         run_id=run_id, workflow="review", delivery_id=run_id.split(":")[0],
         trigger="pull_request.opened", repo=REPO, installation_id=42, default_branch="main",
@@ -134,9 +54,9 @@ async def pr_diff(ctx: StepContext, **options: Any) -> Any:
 
 
 async def test_pr_diff_reads_the_pull_request_and_says_which_files_it_skips() -> None:
-    github = FakeGitHub([added_file("src/app.py"), added_file("poetry.lock")])
+    github = InMemoryGitHub([added_file("src/app.py"), added_file("poetry.lock")])
 
-    diff = await pr_diff(context(github, FakeLLM()), paths_exclude=["*.lock"])
+    diff = await pr_diff(context(github, InMemoryLLM()), paths_exclude=["*.lock"])
 
     assert (diff.number, diff.head_sha, diff.author) == (7, HEAD, "mona")
     assert [f.path for f in diff.files] == ["src/app.py"]
@@ -147,7 +67,7 @@ async def test_pr_diff_reads_the_pull_request_and_says_which_files_it_skips() ->
 
 async def test_review_llm_asks_once_per_chunk_and_joins_the_summaries() -> None:
     paths = ["src/a.py", "src/b.py", "src/c.py"]
-    github, llm = FakeGitHub([added_file(p) for p in paths]), FakeLLM()
+    github, llm = InMemoryGitHub([added_file(p) for p in paths]), InMemoryLLM()
     ctx = context(github, llm)
 
     out = await run_step("review.llm", ctx, repo=REPO, diff=await pr_diff(ctx), chunk_tokens=500)
@@ -167,7 +87,7 @@ async def test_a_review_cancelled_between_chunks_asks_the_model_no_more() -> Non
     """A newer push supersedes the run while its first chunk is reviewed: the other chunks
     would be paid for and never posted."""
     paths = ["src/a.py", "src/b.py", "src/c.py"]
-    github, llm = FakeGitHub([added_file(p) for p in paths]), FakeLLM()
+    github, llm = InMemoryGitHub([added_file(p) for p in paths]), InMemoryLLM()
     ctx = context(github, llm)
     diff = await pr_diff(ctx)
     ctx.cancelled = lambda: len(llm.prompts) >= 1  # superseded once the first call was made
@@ -180,7 +100,10 @@ async def test_a_review_cancelled_between_chunks_asks_the_model_no_more() -> Non
 
 async def test_review_llm_returns_the_models_findings_as_llm_findings() -> None:
     finding = LLMFinding(path="src/b.py", line=3, severity="major", title="Bug", body="Wrong.")
-    github, llm = FakeGitHub([added_file("src/a.py"), added_file("src/b.py")]), FakeLLM([finding])
+    github, llm = (
+        InMemoryGitHub([added_file("src/a.py"), added_file("src/b.py")]),
+        InMemoryLLM([finding]),
+    )
     ctx = context(github, llm)
 
     out = await run_step("review.llm", ctx, repo=REPO, diff=await pr_diff(ctx), chunk_tokens=500)
@@ -199,7 +122,7 @@ def file_sections(prompt: str) -> dict[str, str]:
 
 async def test_path_instructions_reach_only_the_files_their_glob_matches() -> None:
     paths = ["src/api/login.py", "docs/guide.md", "src/util.py"]
-    github, llm = FakeGitHub([added_file(p, lines=5) for p in paths]), FakeLLM()
+    github, llm = InMemoryGitHub([added_file(p, lines=5) for p in paths]), InMemoryLLM()
     ctx = context(github, llm)
 
     await run_step("review.llm", ctx, repo=REPO, diff=await pr_diff(ctx), instructions=INSTRUCTIONS)
@@ -217,7 +140,7 @@ async def test_path_instructions_reach_only_the_files_their_glob_matches() -> No
 
 async def test_a_chunk_without_a_matching_file_carries_no_instructions() -> None:
     paths = ["src/api/login.py", "src/util.py"]
-    github, llm = FakeGitHub([added_file(p) for p in paths]), FakeLLM()
+    github, llm = InMemoryGitHub([added_file(p) for p in paths]), InMemoryLLM()
     ctx = context(github, llm)
 
     await run_step(
@@ -249,8 +172,8 @@ async def publish(ctx: StepContext, diff: Any, findings: list[dict[str, Any]]) -
 
 
 async def test_publish_posts_the_review_with_comments_on_the_diff_and_a_summary() -> None:
-    github = FakeGitHub([added_file("src/app.py")])
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py")])
+    ctx = context(github, InMemoryLLM())
 
     out = await publish(ctx, await pr_diff(ctx), [finding("src/app.py", 3, "Off by one")])
 
@@ -264,8 +187,8 @@ async def test_publish_posts_the_review_with_comments_on_the_diff_and_a_summary(
 
 
 async def test_a_run_that_knows_its_pull_publishes_without_reading_it_again() -> None:
-    github = FakeGitHub([added_file("src/app.py")])
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py")])
+    ctx = context(github, InMemoryLLM())
     ctx.run.pull = await github.get_pull(REPO, 7)  # as dispatch read it
     diff = await pr_diff(ctx)
     reads = github.pull_reads
@@ -277,8 +200,8 @@ async def test_a_run_that_knows_its_pull_publishes_without_reading_it_again() ->
 
 
 async def test_a_cancelled_run_publishes_nothing() -> None:
-    github = FakeGitHub([added_file("src/app.py")])
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py")])
+    ctx = context(github, InMemoryLLM())
     diff = await pr_diff(ctx)
     ctx.cancelled = lambda: True  # a newer push's dispatch cancelled it meanwhile
 
@@ -289,8 +212,8 @@ async def test_a_cancelled_run_publishes_nothing() -> None:
 
 
 async def test_a_run_without_its_pull_reads_the_head_and_publishes_nothing_when_it_moved() -> None:
-    github = FakeGitHub([added_file("src/app.py")])
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py")])
+    ctx = context(github, InMemoryLLM())
     diff = await pr_diff(ctx)
     github.head = "f00ba47" + "0" * 33  # pushed meanwhile
 
@@ -301,8 +224,8 @@ async def test_a_run_without_its_pull_reads_the_head_and_publishes_nothing_when_
 
 
 async def test_publish_posts_no_review_when_no_finding_can_sit_on_the_diff() -> None:
-    github = FakeGitHub([added_file("src/app.py", lines=5)])
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py", lines=5)])
+    ctx = context(github, InMemoryLLM())
 
     out = await publish(ctx, await pr_diff(ctx), [finding("src/app.py", 99, "Far away")])
 
@@ -314,8 +237,8 @@ async def test_publish_posts_no_review_when_no_finding_can_sit_on_the_diff() -> 
 
 
 async def test_publish_with_nothing_found_still_keeps_the_summary_up_to_date() -> None:
-    github = FakeGitHub([added_file("src/app.py", lines=5)])
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py", lines=5)])
+    ctx = context(github, InMemoryLLM())
 
     out = await publish(ctx, await pr_diff(ctx), [])
 
@@ -326,8 +249,8 @@ async def test_publish_with_nothing_found_still_keeps_the_summary_up_to_date() -
 
 
 async def test_a_review_github_refuses_puts_every_finding_in_the_summary() -> None:
-    github = FakeGitHub([added_file("src/app.py", lines=5)], reject_reviews=True)
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py", lines=5)], reject_reviews=True)
+    ctx = context(github, InMemoryLLM())
     findings = [finding("src/app.py", 2, "On the diff"), finding("src/app.py", 99, "Off it")]
 
     out = await publish(ctx, await pr_diff(ctx), findings)
@@ -341,8 +264,8 @@ async def test_a_review_github_refuses_puts_every_finding_in_the_summary() -> No
 
 
 async def test_publishing_twice_in_one_run_posts_one_review_and_one_summary() -> None:
-    github = FakeGitHub([added_file("src/app.py")])
-    ctx = context(github, FakeLLM())
+    github = InMemoryGitHub([added_file("src/app.py")])
+    ctx = context(github, InMemoryLLM())
     diff, findings = await pr_diff(ctx), [finding("src/app.py", 3, "Off by one")]
 
     first = await publish(ctx, diff, findings)
@@ -355,8 +278,11 @@ async def test_publishing_twice_in_one_run_posts_one_review_and_one_summary() ->
 
 
 async def test_a_new_run_posts_a_new_review_but_edits_the_same_summary() -> None:
-    github = FakeGitHub([added_file("src/app.py")])
-    first_run, next_run = context(github, FakeLLM()), context(github, FakeLLM(), "d-2:review")
+    github = InMemoryGitHub([added_file("src/app.py")])
+    first_run, next_run = (
+        context(github, InMemoryLLM()),
+        context(github, InMemoryLLM(), "d-2:review"),
+    )
     findings = [finding("src/app.py", 3, "Off by one")]
 
     await publish(first_run, await pr_diff(first_run), findings)

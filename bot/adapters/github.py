@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from githubkit import AppAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 
@@ -15,7 +19,6 @@ from bot.adapters.github_core import CommentIds
 from bot.adapters.github_errors import raises_port_errors
 from bot.adapters.github_issues import GitHubIssues
 from bot.adapters.github_pause import RateLimitPause
-from bot.adapters.github_pool import SharedConnections
 from bot.adapters.github_reads import GitHubReads
 from bot.adapters.github_retry import RequestRetries, RetryDecision
 from bot.adapters.github_writes import GitHubWrites
@@ -26,6 +29,38 @@ REQUEST_TIMEOUT = 30.0  # seconds, for each of connecting, sending and reading
 # Waits for an installation's turn to create content (see bot/engine/pacing.py); True when it is the
 # write's first attempt.
 InstallationPace = Callable[[int, str], Awaitable[bool]]
+
+
+class SharedConnections(httpx.AsyncBaseTransport):
+    """The transport every githubkit client of one App (or token) is given.
+
+    githubkit makes an httpx client per request and closes it, and with it its transport,
+    after the answer: a new TCP (and TLS) connection each time. Closing is ignored here, so
+    the pool outlives each client. A connection belongs to the event loop that opened it, and
+    DBOS runs workflows on more than one, hence one pool per loop.
+    """
+
+    def __init__(self) -> None:
+        # Loaded once: loading the CA bundle takes some 45 ms of CPU, blocking the event loop.
+        self.tls = httpx.create_ssl_context()
+        self._pools: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, httpx.AsyncHTTPTransport
+        ] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def _pool(self) -> httpx.AsyncHTTPTransport:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            pool = self._pools.get(loop)
+            if pool is None:
+                pool = self._pools[loop] = httpx.AsyncHTTPTransport(verify=self.tls)
+            return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool().handle_async_request(request)
+
+    async def aclose(self) -> None:
+        """Called by each githubkit client when it is done: the pool stays open for the next."""
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,7 @@ from bot.dispatch.events import Event
 from bot.dispatch.triggers import Command
 from bot.engine import markers, runtime
 from bot.engine.context import APPROVAL_TOPIC
-from bot.engine.durable import durable_step
-from bot.engine.retries import retried
+from bot.engine.durable import durable_step, retried
 
 DECISIONS = {"approve", "reject"}
 READ = retried()

@@ -6,7 +6,8 @@ from typing import Any
 
 from dbos import DBOS, StepOptions
 
-from bot.dispatch.commands.baton import BATON, baton_command, drop_paused
+from bot.dispatch.commands.baton import BATON, baton_command
+from bot.dispatch.commands.pauses import drop_paused
 from bot.dispatch.decisions import DECISIONS, route_button, route_command
 from bot.dispatch.events import Event
 from bot.dispatch.replies import refusal_text
@@ -15,8 +16,7 @@ from bot.dispatch.supersede import register_run
 from bot.dispatch.triggers import Match, matching_workflows, parse_command
 from bot.engine import markers, runtime
 from bot.engine.context import RunInfo
-from bot.engine.durable import durable_step
-from bot.engine.retries import retried
+from bot.engine.durable import durable_step, retried
 from bot.engine.runner import PlannedStep, RunPlan, start_run_here
 from bot.ops.logs import bind
 from bot.ports.github import PullRequest

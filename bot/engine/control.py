@@ -7,8 +7,7 @@ from typing import Any
 
 from dbos import DBOS
 
-from bot.engine.durable import durable_step
-from bot.engine.retries import retried
+from bot.engine.durable import durable_step, retried
 
 
 class DBOSDurability:

@@ -25,9 +25,9 @@ from bot.engine.destinations import (
     check_destination,
     is_ip_literal,
 )
+from bot.engine.durable import retried
 from bot.engine.record import RunRecord
 from bot.engine.result import DeliveryOutcome, result_of
-from bot.engine.retries import retried
 from bot.engine.signature import sign
 
 log = logging.getLogger("baton.deliver")

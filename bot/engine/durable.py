@@ -1,4 +1,5 @@
-"""DBOS steps that wait out GitHub's rate limits durably, then run again.
+"""How Baton's own DBOS steps are retried: the errors a retry can cure, the options the steps
+share, and rate limits waited out durably before a step runs again.
 
 GitHub asks a client that hit a limit to send nothing until `retry-after` (or
 `x-ratelimit-reset`) has passed, which can be up to an hour. Waiting inside the step would hold
@@ -16,11 +17,52 @@ from typing import Any, TypeVar, cast
 
 from dbos import DBOS, StepOptions
 
+from bot.engine.context import StepFailed
 from bot.engine.foreground import FOREGROUND
+from bot.engine.registry import StepInputError
 from bot.ports.github import UNTIMED_RATE_LIMIT_SECONDS, GitHubError
+from bot.ports.llm import LLMError
 
 T = TypeVar("T")
 log = logging.getLogger("baton.engine")
+
+ATTEMPTS = 5  # a moment's outage of GitHub, not a long one: those fail the step and say so
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Errors a retry cannot fix: bad input, an unfixable model answer, GitHub's 4xx."""
+    if isinstance(exc, GitHubError):
+        return exc.permanent
+    return isinstance(exc, StepInputError | StepFailed | LLMError)
+
+
+def retried(
+    name: str = "",
+    *,
+    attempts: int = ATTEMPTS,
+    interval_seconds: float | None = None,
+    backoff_rate: float | None = None,
+    also_final: Callable[[BaseException], bool] | None = None,
+) -> StepOptions:
+    """Options for a step worth trying again after a passing failure, never after a permanent
+    one, nor one `also_final` says retrying cannot help."""
+
+    def should_retry(exc: BaseException) -> bool:
+        return not is_permanent(exc) and not (also_final is not None and also_final(exc))
+
+    options: StepOptions = {
+        "retries_allowed": attempts > 1,
+        "max_attempts": attempts,
+        "should_retry": should_retry,
+    }
+    if name:
+        options["name"] = name
+    if interval_seconds is not None:
+        options["interval_seconds"] = interval_seconds
+    if backoff_rate is not None:
+        options["backoff_rate"] = backoff_rate
+    return options
+
 
 # After this many waits in a row for one step, GitHub's limit is reported as the step's error.
 MAX_RATE_LIMIT_WAITS = 10

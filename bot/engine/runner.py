@@ -16,12 +16,11 @@ from bot.engine.claim import CLAIMS
 from bot.engine.context import RunInfo
 from bot.engine.control import DBOSDurability
 from bot.engine.deliver import deliver_result
-from bot.engine.durable import durable_step
+from bot.engine.durable import durable_step, retried
 from bot.engine.failure import post_failure
 from bot.engine.forks import own_run
 from bot.engine.queues import RUN_QUEUE
 from bot.engine.record import RunRecord, RunStatus, StepRecord
-from bot.engine.retries import retried
 from bot.engine.steps import execute_step, perform, prepare
 from bot.ops.logs import bind
 from bot.store.ledger import Spend, spend

@@ -12,10 +12,9 @@ from pydantic import BaseModel, ValidationError
 from bot.engine import registry, runtime
 from bot.engine.budget import Caps, cost, remaining
 from bot.engine.context import BudgetReached, RunInfo, StepContext, StepFailed
-from bot.engine.inputs import build_input, describe_invalid
 from bot.engine.prompting import prompt_source
 from bot.engine.record import StepRecord
-from bot.engine.registry import StepType
+from bot.engine.registry import StepType, build_input, describe_invalid
 from bot.ports.llm import LLMError, LLMPort, Usage
 from bot.store.ledger import Spend, record_failed_spend, record_spend, spend
 from bot.store.run_book import was_cancelled

@@ -16,7 +16,7 @@ from typing import Any
 from dbos import DBOS
 
 from bot.api.named_runs import NamedStart, StartRefused, plan_named, register
-from bot.engine.retries import retried
+from bot.engine.durable import retried
 from bot.engine.runner import RunPlan, start_run
 from bot.schedules.plan import ScheduleSpec
 

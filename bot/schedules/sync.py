@@ -13,7 +13,7 @@ from dbos import DBOS, StepOptions
 from bot.dispatch.events import Event
 from bot.dispatch.repo_config import RepoConfig, load_repo_config
 from bot.engine import runtime
-from bot.engine.retries import retried
+from bot.engine.durable import retried
 from bot.ports.github import GitHubError
 from bot.schedules.firing import fire_schedule
 from bot.schedules.plan import PREFIX, ScheduleSpec, Sync, repo_prefix, schedules_of, syncs_for

@@ -150,9 +150,11 @@ def running_world(workdir: Path, **extra_env: str) -> Iterator[World]:
 
 
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    """A fresh world per test: for tests that look at GitHub's state."""
-    with running_world(tmp_path) as fresh:
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    """A fresh world per test: for tests that look at GitHub's state. A module (or test) marked
+    `@pytest.mark.baton_env(NAME="value", ...)` starts Baton with those settings too."""
+    marker = request.node.get_closest_marker("baton_env")
+    with running_world(tmp_path, **(marker.kwargs if marker else {})) as fresh:
         yield fresh
 
 

@@ -7,14 +7,12 @@ import re
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.settings import Settings
-from tests.e2e.conftest import REPO, World, pr_event, running_world
+from tests.e2e.conftest import REPO, World, pr_event
 from tests.e2e.test_review_e2e import CHANGED, answers, finding, open_pull
 from tests.fakes.github import Seen, faults
 from tests.fakes.llm_faults import UNFIT, LLMChaos
@@ -33,13 +31,11 @@ ONE_RUN = re.compile(r"/(pulls|issues|check-runs)/\d+(/|$)")
 TOLERANCE = 0.01  # seconds: timer granularity between two processes
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    # Pacing 100 comments and reviews at GitHub's 80 a minute is proven in
-    # tests/e2e/test_rate_limit_e2e.py; here it would only stretch the test.
-    unpaced = {"BATON_CONTENT_WRITES_LIMIT": "10000"}
-    with running_world(tmp_path, **{TIMEOUT_SETTING.upper(): "1.5"}, **unpaced) as fresh:
-        yield fresh
+# Pacing 100 comments and reviews at GitHub's 80 a minute is proven in
+# tests/e2e/test_rate_limit_e2e.py; here it would only stretch the test.
+pytestmark = pytest.mark.baton_env(
+    **{TIMEOUT_SETTING.upper(): "1.5"}, BATON_CONTENT_WRITES_LIMIT="10000"
+)
 
 
 def wait_for_all(world: World, heads: dict[int, str], timeout: float) -> dict[int, Any]:

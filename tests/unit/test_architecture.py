@@ -91,11 +91,11 @@ def test_every_form_of_import_is_seen(source: str, expected: str) -> None:
 
 
 def test_relative_imports_resolve_inside_their_own_package() -> None:
-    source = "from ..ports import github\nfrom . import steps\nfrom .inputs import build_input"
+    source = "from ..ports import github\nfrom . import steps\nfrom .registry import build_input"
 
     modules = [module for _, module in imports_in(source, "bot/engine/runner.py")]
 
-    assert modules == ["bot.ports", "bot.engine", "bot.engine.inputs"]
+    assert modules == ["bot.ports", "bot.engine", "bot.engine.registry"]
 
 
 def test_handlers_never_import_the_web_framework_github_client_dbos_or_an_sdk() -> None:

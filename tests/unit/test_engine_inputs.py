@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.engine.inputs import StepInputError, build_input, input_namespace
+from bot.engine.registry import StepInputError, build_input, input_namespace
 
 RUN = {"repo": "octo/app", "number": 7, "head_sha": "abc1234", "workflow": "review"}
 

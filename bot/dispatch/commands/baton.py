@@ -21,7 +21,7 @@ from bot.dispatch.decisions import READ, role_of
 from bot.dispatch.events import Event
 from bot.dispatch.replies import refusal_text
 from bot.dispatch.repo_config import RepoConfig
-from bot.dispatch.triggers import Command, Match
+from bot.dispatch.triggers import Command
 from bot.engine import markers, registry, runtime
 from bot.engine.durable import durable_step
 from bot.ports.roles import role_allows
@@ -52,17 +52,6 @@ async def baton_command(event: Event, command: Command, config: RepoConfig) -> d
         body = await _pause_or_resume(event, config, action, marker)
     await durable_step({**READ, "name": "reply"}, reply, event, body)
     return {"baton": action}
-
-
-async def drop_paused(event: Event, matches: list[Match]) -> list[Match]:
-    """The matches a pull_request event may start: none while its PR is paused."""
-    if event.kind != "pull_request" or not matches or event.number is None:
-        return matches
-    paused = await durable_step({**READ, "name": "paused"}, is_paused, event)
-    if paused:
-        log.info("paused: %s on %s#%s starts nothing", event.action, event.repo, event.number)
-        return []
-    return matches
 
 
 async def _allowed(event: Event, config: RepoConfig, name: str) -> bool:
@@ -116,5 +105,3 @@ async def set_paused(event: Event, paused: bool) -> dict[str, Any]:
     return {"changed": change.changed, "by": change.by}
 
 
-async def is_paused(event: Event) -> bool:
-    return pauses.is_paused(runtime.current().store, event.repo, event.number or 0)

@@ -1,4 +1,5 @@
-"""Pull requests whose automatic reviews are paused (`/baton pause`), kept in Baton's database.
+"""Pull requests whose automatic reviews are paused (`/baton pause`), kept in Baton's database,
+and the dispatch's question of them: which runs a pull_request event may still start.
 
 A row per pull that was ever paused; `paused` says whether it is now. The row remembers the
 delivery that last changed it, so a command step that runs again after a crash reports what
@@ -7,12 +8,20 @@ its first run did instead of "already paused".
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from bot.dispatch.decisions import READ
+from bot.dispatch.events import Event
+from bot.dispatch.triggers import Match
+from bot.engine import runtime
+from bot.engine.durable import durable_step
 from bot.store.database import Store, metadata
+
+log = logging.getLogger(__name__)
 
 paused_pulls = sa.Table(
     "baton_paused_pulls",
@@ -61,3 +70,18 @@ def is_paused(store: Store, repo: str, number: int) -> bool:
     )
     with store.engine.connect() as conn:
         return bool(conn.execute(query).scalar())
+
+
+async def pull_is_paused(event: Event) -> bool:
+    return is_paused(runtime.current().store, event.repo, event.number or 0)
+
+
+async def drop_paused(event: Event, matches: list[Match]) -> list[Match]:
+    """The matches a pull_request event may start: none while its PR is paused."""
+    if event.kind != "pull_request" or not matches or event.number is None:
+        return matches
+    paused = await durable_step({**READ, "name": "paused"}, pull_is_paused, event)
+    if paused:
+        log.info("paused: %s on %s#%s starts nothing", event.action, event.repo, event.number)
+        return []
+    return matches

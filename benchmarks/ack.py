@@ -96,7 +96,7 @@ def main() -> None:
     notes = (table(ratios) + "\n\n" if ratios else "") + verdicts(points)
     print("\n" + table(rows) + "\n\n" + notes)
     if args.record:
-        append("Webhook ack: Baton vs Probot vs a bare ASGI app (issue #7)", rows, notes)
+        append("Webhook ack: Baton vs Probot vs a bare ASGI app", rows, notes)
 
 
 if __name__ == "__main__":

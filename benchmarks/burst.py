@@ -49,7 +49,7 @@ def main() -> None:
         "dispatched": done,
         "drain_s_after_last_ack": round(drained, 1),
     }
-    print(append(f"Burst of {args.count} deliveries (issue #5)", [row]))
+    print(append(f"Burst of {args.count} deliveries", [row]))
 
 
 if __name__ == "__main__":

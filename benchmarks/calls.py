@@ -104,7 +104,7 @@ def main() -> None:
         "request's message text."
     )
     if args.record:
-        append("GitHub calls and prompt tokens per review (issue #7)", rows, notes)
+        append("GitHub calls and prompt tokens per review", rows, notes)
 
 
 if __name__ == "__main__":

@@ -208,7 +208,7 @@ def main() -> None:
     print(table(rows))
     if args.record:
         append(
-            "Engine overhead: one review, delivery to finished check run (issue #7)", rows, notes
+            "Engine overhead: one review, delivery to finished check run", rows, notes
         )
 
 

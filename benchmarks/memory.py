@@ -70,7 +70,7 @@ def main() -> None:
     ]
     print(table(rows))
     if args.record:
-        append("Memory of baton serve (issue #7)", rows, "RSS from /proc/PID/status (VmRSS).")
+        append("Memory of baton serve", rows, "RSS from /proc/PID/status (VmRSS).")
 
 
 if __name__ == "__main__":

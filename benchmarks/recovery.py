@@ -76,7 +76,7 @@ def main() -> None:
     print(table(rows))
     notes = "Resumed: the run asked the scripted LLM again (its step restarted from its start)."
     if args.record:
-        append("Recovery after SIGKILL (issue #7)", rows, notes)
+        append("Recovery after SIGKILL", rows, notes)
 
 
 if __name__ == "__main__":

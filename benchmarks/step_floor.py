@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.report import append, table
 
-OPERATIONS_PER_REVIEW = 25  # counted in a review's timeline (docs/benchmarks.md, session 4)
+OPERATIONS_PER_REVIEW = 25  # counted in a review's timeline (docs/benchmarks.md)
 
 
 def child(database_url: str, steps: int, workflows: int) -> dict[str, float]:
@@ -111,7 +111,7 @@ def main() -> None:
     )
     print(table(rows) + "\n\n" + notes)
     if args.record:
-        append("DBOS step floor: one recorded step with nothing in it (issue #7)", rows, notes)
+        append("DBOS step floor: one recorded step with nothing in it", rows, notes)
 
 
 if __name__ == "__main__":

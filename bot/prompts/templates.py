@@ -12,17 +12,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 Filter = Callable[..., Any]
+# Both kinds: an undefined name is an error, and a block tag's line leaves no blank line behind.
+STRICT: dict[str, Any] = {"undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
 
 
 def markdown_templates(folder: Path, **filters: Filter) -> Environment:
     """Templates of comments, reviews and check runs; the values they are given may be
     untrusted, so they render sandboxed, and keep their last newline as written."""
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(folder),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        loader=FileSystemLoader(folder), keep_trailing_newline=True, **STRICT
     )
     env.filters.update(filters)
     return env
@@ -30,12 +28,6 @@ def markdown_templates(folder: Path, **filters: Filter) -> Environment:
 
 def html_templates(folder: Path, **filters: Filter) -> Environment:
     """Templates of Baton's pages: every value is escaped unless a template says otherwise."""
-    env = Environment(
-        loader=FileSystemLoader(folder),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = Environment(loader=FileSystemLoader(folder), autoescape=True, **STRICT)
     env.filters.update(filters)
     return env
